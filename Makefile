@@ -1,0 +1,54 @@
+# Two commands do everything: `make run` and `make test`. Other targets are steps of those.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.stamp-installed
+export NO_MKDOCS_2_WARNING := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+# pip's index warnings about local mirror folders are noise, not errors.
+QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
+
+
+.PHONY: help setup browser site index run test lint bench eval clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip $(QUIET_PIP)
+	# torch first, pinned: the CPU wheel. Otherwise sentence-transformers pulls a CUDA build.
+	$(BIN)/pip install -q $$(grep -E '^torch==' requirements.txt) $(QUIET_PIP)
+	$(BIN)/pip install -q -r requirements.txt -r requirements-dev.txt $(QUIET_PIP)
+	$(BIN)/pip install -q --no-deps -e . $(QUIET_PIP)
+	touch $@
+
+setup: $(STAMP) ## Create .venv and install the pinned requirements
+
+browser: ## Install Debian's chromium for the browser tests if it is missing
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+site: $(STAMP) ## Build the static site into site/ (skipped when no source changed)
+	$(BIN)/sophub build-site --if-stale
+
+index: site ## Build the search index into kb/index/ (only changed chunks are embedded)
+	$(BIN)/sophub build-index --if-stale
+
+run: index ## Set up, build and serve the site and API on http://127.0.0.1:8000
+	$(BIN)/sophub serve
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check search_api scripts tests hooks
+	$(BIN)/ruff format --check search_api scripts tests hooks
+
+test: index browser lint ## Set up, build, then run every test
+	$(BIN)/pytest
+
+clean: ## Remove built files (site, index); keeps .venv
+	rm -rf site kb/index kb/build

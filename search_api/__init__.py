@@ -1,0 +1,47 @@
+"""The hub's API and local server: create_app() builds a fresh Flask app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from .config import Settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """App factory: nothing heavy here; the model and index load on first use."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
+    test_config = dict(test_config or {})
+    settings = test_config.pop("SETTINGS", None) or Settings()
+    encoder_factory = test_config.pop("ENCODER_FACTORY", None)
+    app.config.update(test_config)
+
+    from .resources import Resources
+
+    app.extensions["sop"] = Resources(settings, encoder_factory)
+
+    from . import errors, health, site
+
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    for module in _feature_modules():
+        module.register(app)
+    # The site catch-all goes last so /api/ routes win.
+    app.register_blueprint(site.bp)
+    return app
+
+
+def _feature_modules() -> list[Any]:
+    """Feature modules that register themselves (search, ask, feasibility, projects...)."""
+    import importlib
+
+    out = []
+    for name in ("search_views", "ask_views", "feasibility_views", "projects_views"):
+        try:
+            out.append(importlib.import_module(f"{__name__}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    return out

@@ -1,0 +1,1 @@
+"""Imports the modules that add `sophub` subcommands (each registers itself)."""

@@ -1,0 +1,81 @@
+"""One JSON error shape for every /api/ failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """An error a client can act on: a status, a stable code, a message, the field at fault."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        allowed: list[Any] | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.allowed = allowed
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body sent to the client."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        if self.allowed is not None:
+            body["allowed"] = self.allowed
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+def error_response(err: ApiError):
+    """A Flask response for an ApiError."""
+    return jsonify(err.to_dict()), err.status
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def register(app: Flask) -> None:
+    """Send every /api/ error in the one JSON shape, never HTML or a stack trace."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError):
+        return error_response(err)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if not request.path.startswith("/api"):
+            return err
+        code = _HTTP_CODES.get(err.code or 500, "error")
+        # The default descriptions are plain text; never echo the request back.
+        resp = error_response(ApiError(err.code or 500, code, err.description or code))
+        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
+            resp[0].headers["Allow"] = ", ".join(err.valid_methods)
+        return resp
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_response(ApiError(500, "internal_error", "Something went wrong on our side."))

@@ -1,0 +1,9 @@
+"""Writers of structures saved beside the vectors in each index version (e.g. BM25)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+WRITERS: list[Callable[[Path, list[dict[str, Any]]], None]] = []
