@@ -7,6 +7,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-installed
+LINT_DIRS := $(wildcard search_api scripts tests hooks)
 export NO_MKDOCS_2_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -44,8 +45,8 @@ run: index ## Set up, build and serve the site and API on http://127.0.0.1:8000
 	$(BIN)/sophub serve
 
 lint: $(STAMP) ## Check style with ruff
-	$(BIN)/ruff check search_api scripts tests hooks
-	$(BIN)/ruff format --check search_api scripts tests hooks
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 
 test: index browser lint ## Set up, build, then run every test
 	$(BIN)/pytest
