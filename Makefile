@@ -40,6 +40,7 @@ site: $(STAMP) ## Build the static site into site/ (skipped when no source chang
 
 index: site ## Build the search index into kb/index/ (only changed chunks are embedded)
 	$(BIN)/sophub build-index --if-stale
+	$(BIN)/sophub export-onnx --if-missing
 
 run: index ## Set up, build and serve the site and API on http://127.0.0.1:8000
 	$(BIN)/sophub serve

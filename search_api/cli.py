@@ -91,6 +91,26 @@ def _build_site(args: argparse.Namespace) -> int:
     return code
 
 
+def _onnx_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--if-missing", action="store_true", help="do nothing when a verified export exists")
+
+
+@command("export-onnx", "Export the model to ONNX and verify it against the torch vectors of the index.", _onnx_args)
+def _export_onnx(args: argparse.Namespace) -> int:
+    import warnings
+
+    from . import onnx_encoder
+
+    if args.if_missing and onnx_encoder.is_verified():
+        print("ONNX export is present and verified.")
+        return 0
+    warnings.filterwarnings("ignore")
+    report = onnx_encoder.export_and_verify(Settings().index_dir, Settings().model_path)
+    state = "verified: queries will use ONNX" if report["verified"] else "NOT verified: queries will use torch"
+    print(f"ONNX export {state} (min cosine {report['min_cosine']:.7f} over {report['texts']} chunks).")
+    return 0
+
+
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=None, help="bind address (default: SOP_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default: SOP_PORT or 8000)")

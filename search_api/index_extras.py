@@ -6,4 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-WRITERS: list[Callable[[Path, list[dict[str, Any]]], None]] = []
+from .lexical import write_bm25
+
+WRITERS: list[Callable[[Path, list[dict[str, Any]]], None]] = [write_bm25]

@@ -28,6 +28,9 @@ class BuildReport:
     seconds: float
 
 
+SKIP_SECTIONS = {"Related pages", "Sources"}
+
+
 def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every section of every page as a JSON-ready chunk."""
     out: list[dict[str, Any]] = []
@@ -36,6 +39,9 @@ def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if meta.get("search", {}).get("exclude") if isinstance(meta.get("search"), dict) else False:
             continue
         for chunk in chunk_page(page["markdown"], page["url"], page["title"], meta):
+            # Link lists answer no question and crowd out real sections in results.
+            if chunk.section.split(" > ")[0] in SKIP_SECTIONS:
+                continue
             out.append(chunk.to_dict())
     return out
 

@@ -78,7 +78,9 @@ def tmp_hub(tmp_path):
     site = tmp_path / "site"
     write_site(site, SAMPLE_PAGES)
     index_dir = tmp_path / "index"
-    indexer.build(site, index_dir, FakeEncoder, progress=False)
+    from search_api.index_extras import WRITERS
+
+    indexer.build(site, index_dir, FakeEncoder, progress=False, extra_writers=WRITERS)
     return Settings(site_dir=site, index_dir=index_dir, instance_dir=tmp_path / "instance")
 
 

@@ -1,0 +1,33 @@
+"""A reader uses the search page in a real browser."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_a_question_shows_results_and_follows_to_the_anchor(page, live_server):
+    page.goto(live_server + "/tools/search/")
+    box = page.get_by_label("Your question or keywords")
+    box.press_sequentially("did Peterborough reduce reoffending", delay=20)
+    first = page.locator("#hub-search-results .hub-result-link").first
+    first.wait_for(timeout=15000)
+    assert page.locator("#hub-search-results mark").count() > 0
+    href = first.get_attribute("href")
+    assert href.startswith("/")
+    # Keyboard: arrow down from the box reaches the first result.
+    box.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == href
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: url.endswith(href), timeout=15000)
+    path, _, anchor = href.partition("#")
+    if anchor:
+        assert page.locator(f"[id='{anchor}']").count() == 1
+
+
+def test_search_page_says_when_the_api_is_unreachable(page, live_server):
+    page.route("**/api/**", lambda route: route.abort())
+    page.goto(live_server + "/tools/search/")
+    page.get_by_label("Your question or keywords").press_sequentially("bonds", delay=10)
+    status = page.locator("#hub-search-status")
+    status.filter(has_text="not available").wait_for(timeout=10000)
+    assert "search box at the top" in status.inner_text()
