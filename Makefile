@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 
 
-.PHONY: help setup browser site index run test lint bench eval clean
+.PHONY: help setup browser site index run serve-prod test lint bench eval clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,15 @@ index: site ## Build the search index into kb/index/ (only changed chunks are em
 
 run: index ## Set up, build and serve the site and API on http://127.0.0.1:8000
 	$(BIN)/sophub serve
+
+serve-prod: index ## Serve site + API with gunicorn (gunicorn.conf.py: 2 workers, preload)
+	$(BIN)/gunicorn -c gunicorn.conf.py search_api.wsgi:app
+
+eval: index ## Print search (and chatbot) quality figures; rewrite the "How search works" page
+	$(BIN)/python scripts/eval_search.py --variants --write-page
+
+bench: index ## Print latency, throughput, memory and index build figures
+	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check $(LINT_DIRS)
