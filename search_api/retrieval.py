@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +16,7 @@ from .config import ROOT
 from .embedder import Encoder
 from .lexical import bm25_scores
 from .resources import Loaded
-from .textproc import normalise_query, stem, tokens, words
+from .textproc import normalise_query, stem, tokens
 
 SETTINGS_FILE = ROOT / "kb" / "search.yaml"
 FILTER_FIELDS = ("type", "policy_area", "country")
@@ -72,7 +74,8 @@ def _mask(loaded: Loaded, filters: dict[str, str]) -> np.ndarray | None:
 
 def _ranks(scores: np.ndarray, eligible: np.ndarray, limit: int) -> list[int]:
     order = np.argsort(-scores, kind="stable")
-    return [int(i) for i in order if eligible[i] and scores[i] > 0][:limit]
+    keep = order[eligible[order] & (scores[order] > 0)]
+    return keep[:limit].tolist()
 
 
 def search(
@@ -139,26 +142,27 @@ def _fuse(dense: np.ndarray, lexical: np.ndarray, eligible: np.ndarray, limit: i
     return fused
 
 
+_WORD_RE = re.compile(r"[A-Za-z0-9£$€']+")
+_SENTENCE_END = re.compile(r"[.!?] ")
+
+
 def snippet(text: str, query: str, size: int = 240) -> tuple[str, list[list[int]]]:
     """The window of text with most query words, and [start, end] offsets of those words in it."""
     flat = " ".join(text.split())
-    wanted = {stem(w) for w in tokens(query)}
+    wanted = set(tokens(query))
+    spans = [(m.start(), m.end()) for m in _WORD_RE.finditer(flat) if stem(m.group(0).lower()) in wanted]
+    offset, prefix = 0, ""
     if len(flat) > size:
-        best, best_hits = 0, -1
-        starts = [0] + [i + 2 for i in range(len(flat)) if flat.startswith(". ", i)]
-        for start in starts:
-            window = flat[start : start + size]
-            hits = sum(1 for w in words(window) if stem(w) in wanted)
-            if hits > best_hits:
-                best, best_hits = start, hits
-        cut = flat[best : best + size]
-        if best + size < len(flat):
-            cut = cut[: cut.rfind(" ")] + " …" if " " in cut else cut
-        flat = ("… " if best else "") + cut
-    highlights: list[list[int]] = []
-    import re
-
-    for m in re.finditer(r"[A-Za-z0-9£$€']+", flat):
-        if stem(m.group(0).lower()) in wanted:
-            highlights.append([m.start(), m.end()])
-    return flat, highlights
+        starts = [0] + [m.end() for m in _SENTENCE_END.finditer(flat)]
+        begins = [a for a, _ in spans]
+        # The sentence start whose window holds most matches (earliest on ties).
+        offset = max(starts, key=lambda st: (bisect_left(begins, st + size) - bisect_left(begins, st), -st))
+        cut = flat[offset : offset + size]
+        if offset + size < len(flat) and " " in cut:
+            cut = cut[: cut.rfind(" ")] + " …"
+        prefix = "… " if offset else ""
+        end = offset + len(cut)
+        flat = prefix + cut
+        spans = [(a, b) for a, b in spans if a >= offset and b <= end]
+    shift = len(prefix) - offset
+    return flat, [[a + shift, b + shift] for a, b in spans]

@@ -23,6 +23,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match plurals and common verb forms."""
     if len(word) <= 3 or not word.isalpha():
