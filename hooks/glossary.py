@@ -50,7 +50,10 @@ def render_page(terms: list[dict]) -> str:
             lines += [f"Related terms: {links}.", ""]
         if t.get("source"):
             lines += [f"Source: [{t['source']}]({t['source']})", ""]
-    lines += ["## Sources", "", "Each entry above links to the source that confirms its meaning.", ""]
+    lines += ["## Sources", "", "Each entry above links to the source that confirms its meaning. In full:", ""]
+    for url in sorted({t["source"] for t in terms if t.get("source")}):
+        lines.append(f"- [{url}]({url})")
+    lines.append("")
     return "\n".join(lines)
 
 
