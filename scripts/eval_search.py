@@ -81,7 +81,7 @@ def systems_for(res: Resources, site_dir: Path, variants: bool) -> dict:
     if variants:
         out["Hybrid: RRF, equal weights"] = run("hybrid", fusion="rrf", dense_weight=1.0, bm25_weight=1.0)
         out["Hybrid: RRF, dense weight 2"] = run("hybrid", fusion="rrf", dense_weight=2.0, bm25_weight=1.0)
-        for alpha in (0.3, 0.5, 0.7):
+        for alpha in (0.5, 0.6, 0.8, 0.9):
             out[f"Hybrid: weighted sum, alpha {alpha}"] = run("hybrid", fusion="weighted", alpha=alpha)
     return out
 
