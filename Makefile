@@ -41,6 +41,7 @@ site: $(STAMP) ## Build the static site into site/ (skipped when no source chang
 index: site ## Build the search index into kb/index/ (only changed chunks are embedded)
 	$(BIN)/sophub build-index --if-stale
 	$(BIN)/sophub export-onnx --if-missing
+	$(BIN)/sophub ask-warm
 
 run: index ## Set up, build and serve the site and API on http://127.0.0.1:8000
 	$(BIN)/sophub serve
@@ -50,6 +51,7 @@ serve-prod: index ## Serve site + API with gunicorn (gunicorn.conf.py: 2 workers
 
 eval: index ## Print search (and chatbot) quality figures; rewrite the "How search works" page
 	$(BIN)/python scripts/eval_search.py --variants --write-page
+	$(BIN)/python scripts/eval_ask.py
 
 bench: index ## Print latency, throughput, memory and index build figures
 	$(BIN)/python scripts/bench.py

@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     has_ask = any(r.rule == "/api/ask" for r in app.url_map.iter_rules())
     ask = []
     if has_ask:
+        from search_api.answer import warm
+
+        warm(app.extensions["sop"])  # the sentence cache is filled at build time by `sophub ask-warm`
         client = app.test_client()
         for q in qs:
             t = time.perf_counter()

@@ -3,6 +3,7 @@ import sys
 
 import pytest
 
+from search_api import cli_commands  # noqa: F401 - registers every command before the loop
 from search_api.cli import COMMANDS, main
 
 

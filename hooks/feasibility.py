@@ -1,0 +1,143 @@
+"""MkDocs hook: 'How the assessor decides' and the static questionnaire, both from kb/feasibility/."""
+
+from __future__ import annotations
+
+import json
+
+from mkdocs.structure.files import File
+
+from search_api import feasibility, feasibility_rules
+from search_api.feasibility_rules import RuleSet, describe, format_threshold
+
+PAGE = "tools/how-the-assessor-decides.md"
+# The questionnaire page reads this when the API is not there (a static copy of the hub).
+QUESTIONS_JSON = "assets/feasibility/questions.json"
+
+
+def _link(doc_ref: str) -> str:
+    """A docs path such as 'guidance/x.md#a' as a link relative to tools/."""
+    return "../" + doc_ref
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render_page(rs: RuleSet) -> str:
+    """The generated page as Markdown: every criterion, rule, threshold, verdict and source."""
+    labels = {q["id"]: q["text"] for q in rs.questions}
+    total = sum(c.max_points for c in rs.criteria)
+    core = [c for c in rs.criteria if c.blocker]
+    lines = [
+        "---",
+        "title: How the feasibility assessor decides",
+        "description: Every test, rule, figure and source the feasibility assessor uses, generated from its rules file.",
+        "type: tool",
+        "tags:",
+        "  - feasibility",
+        "  - tools",
+        f"last_reviewed: {rs.version[:10]}",
+        "---",
+        "",
+        "# How the feasibility assessor decides",
+        "",
+        '!!! summary "Summary"',
+        f"    The [feasibility assessor](feasibility-assessor.md) checks {len(rs.criteria)} tests.",
+        f"    {len(core)} of them are core tests: if one is not met, the verdict is unsuitable.",
+        "    This page is built from the assessor's rules file each time the site is built,",
+        f"    so it always says exactly what the assessor does. Rules version `{rs.rules_version}`.",
+        "",
+        "## How the score and the verdict work",
+        "",
+        "Each answer is *yes*, *partly*, *no* or *unsure*. A question left blank counts as *unsure*.",
+        "For each test, the rules below are tried in order and the first that applies gives its status.",
+        "The status is *met*, *partly met*, *not known yet* or *not met*.",
+        f"Each rule also gives points. The score is the points earned as a share of the {total} available, from 0 to 100.",
+        "",
+        "The verdict is the first of these that applies:",
+        "",
+    ]
+    for v in rs.verdicts:
+        lines.append(f"1. **{v['label']}** (`{v['id']}`). {_verdict_rule(v, rs)} {_cell(v['summary'])}")
+    lines += [
+        "",
+        "## The tests",
+        "",
+        "| Test | Core test | Most points | Guidance |",
+        "|---|---|---|---|",
+    ]
+    for c in rs.criteria:
+        lines.append(
+            f"| {c.title} (`{c.id}`) | {'Yes' if c.blocker else 'No'} | {c.max_points} | [Read more]({_link(c.guidance)}) |"
+        )
+    lines += ["", "## The rules for each test", ""]
+    for c in rs.criteria:
+        lines += [
+            f"### {c.title}",
+            "",
+            "| Rule | Applies when | Status | Points | Why | Source |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in c.rules:
+            cond = describe(r.condition, rs.thresholds, labels)
+            ref = f"[{_cell(r.reference['publication'])}]({r.reference['url']})"
+            row = [f"`{r.id}`", cond, feasibility.STATUS_LABELS[r.status], r.weight, r.reason, ref]
+            lines.append("| " + " | ".join(_cell(x) for x in row) + " |")
+        lines.append("")
+    lines += [
+        "## The figures the rules use",
+        "",
+        "These figures come from the INDIGO impact bond data held on this hub.",
+        "Each one says how it was worked out, so you can check it.",
+        "",
+        "| Figure | Value | What it means | How it was worked out |",
+        "|---|---|---|---|",
+    ]
+    for tid, t in rs.thresholds.items():
+        ev = t.get("evidence", {})
+        how = f"{ev.get('method', '')} Projects counted: {ev.get('n', 'n/a')}."
+        row = [f"`{tid}`", format_threshold(t), t["description"], how]
+        lines.append("| " + " | ".join(_cell(x) for x in row) + " |")
+    lines += [
+        "",
+        "## The order of the next steps",
+        "",
+        "The result lists the advice for each test that is not met, then each that is not known yet,",
+        "then each that is partly met. Within each group, core tests come first, then the tests worth more points.",
+        "",
+        "## Sources",
+        "",
+    ]
+    for ref in rs.references.values():
+        lines.append(f"- {ref['publication']}, [link]({ref['url']})")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _verdict_rule(v: dict, rs: RuleSet) -> str:
+    """When a verdict applies, in short sentences."""
+    if v.get("when_blocker"):
+        return "Applies when any core test is not met."
+    if not v.get("min_score") and not v.get("requires_met") and not v.get("no_not_met"):
+        return "Applies in every other case."
+    parts = [f"Applies when the score is at least {v.get('min_score', 0)}."]
+    if v.get("requires_met"):
+        titles = [c.title.lower() for c in rs.criteria if c.id in v["requires_met"]]
+        parts.append("These tests must be met: " + "; ".join(titles) + ".")
+    if v.get("no_not_met"):
+        parts.append("No test may be not met.")
+    return " ".join(parts)
+
+
+def on_config(config):
+    # `mkdocs serve` reuses the process: read the rules afresh on every build.
+    feasibility_rules.load.cache_clear()
+    return config
+
+
+def on_files(files, config):
+    rs = feasibility_rules.load()
+    files.append(File.generated(config, PAGE, content=render_page(rs)))
+    payload = json.dumps(feasibility.questionnaire(rs), ensure_ascii=False, indent=1)
+    files.append(File.generated(config, QUESTIONS_JSON, content=payload))
+    return files

@@ -1,0 +1,172 @@
+"""The guidance chatbot: answers only with the hub's own sentences, each cited, or declines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import router, scoring, selection
+from .embedder import Encoder
+from .guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
+from .resources import Loaded
+from .retrieval import Hit, search
+from .sentences import SentenceVectors, embed_text, section_sentences, split_sentences
+from .textproc import normalise_query, tokens
+
+CACHE_NAME = "ask-sentence-vectors.npz"
+
+
+def _unpack(source: Any) -> tuple[Loaded, Encoder, Path | None]:
+    """Accept a Resources object or a (loaded, encoder) pair."""
+    if isinstance(source, tuple):
+        return source[0], source[1], None
+    return source.index(), source.encoder(), Path(source.settings.instance_dir) / CACHE_NAME
+
+
+def sentence_vectors(loaded: Loaded, cache_path: Path | None) -> SentenceVectors:
+    """The sentence-embedding cache of this index (one per loaded index)."""
+    if "ask_vectors" not in loaded.extras:
+        loaded.extras["ask_vectors"] = SentenceVectors(cache_path)
+    return loaded.extras["ask_vectors"]
+
+
+def expand(question: str, cfg: dict[str, Any]) -> str:
+    """Glossary abbreviations and place names spelt out ("US" -> "US (United States)")."""
+    text = normalise_query(question)
+    for short, full in (cfg.get("expansions") or {}).items():
+        if re.search(rf"\b{re.escape(short)}\b", question) and full.lower() not in text.lower():
+            text += f" ({full})"
+    return text
+
+
+def citation(chunk: dict[str, Any]) -> dict[str, str]:
+    """Where a sentence comes from: page title, section and URL with its anchor."""
+    return {"title": chunk["title"], "section": chunk["section"], "url": chunk["url"]}
+
+
+def related_pages(hits: list[Hit], limit: int = 3) -> list[dict[str, str]]:
+    """The closest pages (one entry per page, linking to its best section)."""
+    out, seen = [], set()
+    for hit in hits:
+        page = hit.chunk.get("page") or hit.chunk["url"].split("#")[0]
+        if page in seen:
+            continue
+        seen.add(page)
+        out.append({"title": hit.chunk["title"], "url": hit.chunk["url"]})
+        if len(out) == limit:
+            break
+    return out
+
+
+def reply(route: str, message: str, **extra: Any) -> dict[str, Any]:
+    """A response in the API's shape."""
+    body = {"answered": False, "answer": [], "related": [], "route": route, "confidence": 0.0, "message": message}
+    body.update(extra)
+    return body
+
+
+def _project_reply(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+    page = chunk.get("page") or chunk["url"].split("#")[0]
+    intro = next((c for c in loaded.stored.chunks if c.get("page") == page), chunk)
+    sents = [s for s, _row in split_sentences(intro["text"])][:2]
+    return reply(
+        "project",
+        cfg["replies"]["project"],
+        answered=True,
+        answer=[{"text": s, "citation": citation(intro)} for s in sents],
+        related=[{"title": intro["title"], "url": page}],
+        confidence=1.0,
+    )
+
+
+def answer_question(
+    source: Any, question: str, history: list[dict[str, Any]] | None = None, _probe: bool = False
+) -> dict[str, Any]:
+    """Answer a question from the hub: routed, answered with cited sentences, or declined.
+
+    source is the app's Resources or a (loaded index, encoder) pair; _probe adds the raw
+    scores the threshold calibration needs."""
+    cfg = router.config()
+    question = clean_text(question)[:MAX_QUESTION]
+    found = personal_data(question)
+    if found:
+        return reply("personal_data", personal_data_message(found))
+    if not question:
+        return reply("declined", cfg["replies"]["declined"])
+    route = router.match_rules(question, cfg)
+    if route is not None:
+        related = [dict(route.link)] if route.link else []
+        return reply(route.name, route.reply, related=related)
+    question = router.strip_greeting(question)
+    loaded, encoder, cache = _unpack(source)
+    turns = clean_history(history)
+    asked = router.with_context(question, turns, cfg)
+    expanded = expand(asked, cfg)
+    qvec = encoder.encode([expanded])[0]
+    hits = search(loaded, encoder, expanded, int(cfg["retrieval"]["sections"]), query_vector=qvec)
+    if not hits:
+        return reply("declined", cfg["replies"]["declined"])
+    project = router.project_page(question, hits, cfg)
+    if project is not None:
+        return _project_reply(loaded, project, cfg)
+    vectors = sentence_vectors(loaded, cache)
+    q_terms = dict.fromkeys(tokens(expanded), 1.0)
+    svec = qvec
+    if asked != question:
+        # A follow-up: what it adds ("in the US") matters most, the earlier question less.
+        focus = expand(question, cfg)
+        q_terms = {t: 0.5 for t in q_terms} | dict.fromkeys(tokens(focus), 1.0)
+        svec = qvec + encoder.encode([focus])[0]
+        svec = svec / (np.linalg.norm(svec) or 1.0)
+    sections = scoring.candidate_sections(loaded, expanded, hits, cfg)
+    cands, feats, vecs = scoring.features(loaded, encoder, vectors, expanded, svec, sections, cfg, q_terms)
+    scores = scoring.combine(feats, cfg)
+    related = related_pages(hits)
+    best = float(scores.max()) if len(scores) else 0.0
+    confidence = round(min(1.0, max(0.0, best)), 3)
+    dec = cfg["decline"]
+    top_cosine = max(h.dense for h in hits)
+    covered = scoring.coverage(loaded, q_terms, cands)
+    if (
+        not cands
+        or best < float(dec["min_sentence_score"])
+        or top_cosine < float(dec["min_section_cosine"])
+        or covered < float(dec.get("min_coverage", 0.0))
+    ):
+        result = reply("declined", cfg["replies"]["declined"], related=related, confidence=confidence)
+    else:
+        chosen = selection.readable_order(cands, selection.choose(cands, scores, vecs, cfg))
+        answer = [{"text": cands[i].text, "citation": citation(cands[i].chunk)} for i in chosen]
+        result = reply("answered", "", answered=True, answer=answer, related=related, confidence=confidence)
+    if _probe:
+        result.update(_best=best, _top_cosine=top_cosine, _coverage=covered)
+    return result
+
+
+def baseline_answer(source: Any, question: str, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The comparison baseline: the first two sentences of the top search result, never declining."""
+    loaded, encoder, _ = _unpack(source)
+    question = clean_text(question)[:MAX_QUESTION]
+    hits = search(loaded, encoder, question, 5) if question else []
+    if not hits:
+        return reply("declined", "")
+    sents = [s for s, _row in split_sentences(hits[0].chunk["text"])][:2]
+    answer = [{"text": s, "citation": citation(hits[0].chunk)} for s in sents]
+    return reply("answered", "", answered=True, answer=answer, related=related_pages(hits), confidence=hits[0].score)
+
+
+def warm(source: Any) -> int:
+    """Embed every sentence of the current index into the cache (run after an index build so
+    no reader waits); returns how many sentences the index holds."""
+    loaded, encoder, cache = _unpack(source)
+    vectors = sentence_vectors(loaded, cache)
+    positions = scoring._positions(loaded)
+    texts = [embed_text(s) for c in loaded.stored.chunks for s in section_sentences(c, positions[c["url"]])]
+    for start in range(0, len(texts), 512):
+        vectors.vectors(encoder, texts[start : start + 512])
+    vectors.retain(texts)
+    vectors.save()
+    return len(texts)

@@ -1,0 +1,81 @@
+"""GET /api/feasibility/questions and POST /api/feasibility: the assessor over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from .errors import ApiError
+from .feasibility import assess, questionnaire, report_markdown, validate
+from .params import reject_unknown
+
+bp = Blueprint("feasibility", __name__)
+BODY_FIELDS = ["answers"]
+
+
+@bp.get("/api/feasibility/questions")
+def questions_view():
+    reject_unknown(request.args.keys(), ())
+    return jsonify(questionnaire())
+
+
+def _body() -> dict[str, Any]:
+    """The JSON object sent, or the ApiError that says what is wrong with it."""
+    if not request.is_json:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the answers as JSON with the header Content-Type: application/json.",
+            field="Content-Type",
+            allowed=["application/json"],
+        )
+    try:
+        body = request.get_json()
+    except BadRequest:
+        raise ApiError(400, "malformed_json", "The request body is not valid JSON.", field="body") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", 'The body must be a JSON object such as {"answers": {...}}.', field="body")
+    unknown = sorted(set(body) - set(BODY_FIELDS))
+    if unknown:
+        raise ApiError(
+            400, "unknown_field", f"Unknown field(s): {', '.join(unknown)}.", field=unknown[0], allowed=BODY_FIELDS
+        )
+    if "answers" not in body:
+        raise ApiError(400, "missing_field", "'answers' is required (it may be an empty object).", field="answers")
+    return body
+
+
+@bp.post("/api/feasibility")
+def assess_view():
+    reject_unknown(request.args.keys(), ())
+    answers, problems = validate(_body()["answers"])
+    if problems:
+        fields = ", ".join(p["field"] for p in problems)
+        raise ApiError(
+            400,
+            "invalid_answers",
+            f"{len(problems)} answer(s) are not valid: {fields}.",
+            field=problems[0]["field"],
+            details=problems,
+        )
+    result = assess(answers)
+    result["markdown"] = report_markdown(result, base_url=request.host_url)
+    return jsonify(result)
+
+
+@bp.get("/api/feasibility")
+def assess_get_view():
+    # Without this, the site's catch-all would answer a GET here with a 404.
+    raise ApiError(
+        405,
+        "method_not_allowed",
+        'Use POST with a JSON body such as {"answers": {...}}; GET /api/feasibility/questions lists the questions.',
+        allowed=["POST"],
+    )
+
+
+def register(app: Flask) -> None:
+    """Add the feasibility endpoints to the app."""
+    app.register_blueprint(bp)

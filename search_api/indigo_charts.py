@@ -1,0 +1,234 @@
+"""Inline SVG charts of the INDIGO projects, drawn in Python at build time (no JavaScript)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from html import escape
+
+from .indigo import Dataset, Project
+from .indigo_pages import LAST_REVIEWED, front_matter, sources
+from .indigo_site import amount_label
+from .indigo_values import country_name, fmt_amount
+
+# Okabe-Ito colours: told apart by most readers with colour-blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#555555"]
+TOP_COUNTRIES = 15
+
+
+def _svg(key: str, width: int, height: int, title: str, desc: str, body: list[str]) -> str:
+    return (
+        f'<svg class="indigo-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{key}-title {key}-desc" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="sans-serif" font-size="12" fill="currentColor">'
+        f'<title id="{key}-title">{escape(title)}</title><desc id="{key}-desc">{escape(desc)}</desc>'
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f'<figure class="indigo-figure">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+
+
+def by_year_and_sector(projects: list[Project]) -> tuple[list[int], list[str], Counter]:
+    """Years, sectors and a Counter of (year, sector) for projects with a launch year."""
+    counts: Counter = Counter((p.launch_year, p.policy_sector) for p in projects if p.launch_year)
+    years = list(range(min(y for y, _ in counts), max(y for y, _ in counts) + 1))
+    sectors = sorted({s for _, s in counts}, key=lambda s: -sum(v for (_, t), v in counts.items() if t == s))
+    return years, sectors, counts
+
+
+def chart_years(projects: list[Project]) -> list[str]:
+    """Stacked bars: projects launched per year, split by policy sector."""
+    years, sectors, counts = by_year_and_sector(projects)
+    totals = [sum(counts[(y, s)] for s in sectors) for y in years]
+    top = max(totals)
+    w, h, left, bottom, top_pad = 760, 420, 40, 150, 20
+    plot_h = h - bottom - top_pad
+    step = (w - left - 10) / len(years)
+    body = []
+    for tick in range(0, top + 1, 10):
+        y = top_pad + plot_h - tick / top * plot_h
+        body.append(
+            f'<line x1="{left}" x2="{w - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.2"/>'
+        )
+        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
+    for i, year in enumerate(years):
+        x, base = left + i * step + 3, top_pad + plot_h
+        for j, sector in enumerate(sectors):
+            n = counts[(year, sector)]
+            if n:
+                bar = n / top * plot_h
+                base -= bar
+                body.append(
+                    f'<rect x="{x:.1f}" y="{base:.1f}" width="{step - 6:.1f}" height="{bar:.1f}" fill="{PALETTE[j % 8]}">'
+                    f"<title>{year}, {escape(sector)}: {n}</title></rect>"
+                )
+        body.append(
+            f'<text x="{x + (step - 6) / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle">{year}</text>'
+        )
+        body.append(f'<text x="{x + (step - 6) / 2:.1f}" y="{base - 4:.1f}" text-anchor="middle">{totals[i]}</text>')
+    for j, sector in enumerate(sectors):
+        lx, ly = left + (j % 2) * 330, h - bottom + 45 + (j // 2) * 22
+        body.append(f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" fill="{PALETTE[j % 8]}"/>')
+        body.append(f'<text x="{lx + 20}" y="{ly}">{escape(sector)}</text>')
+    peak = years[totals.index(top)]
+    title = "Impact bond projects launched each year, by policy sector"
+    desc = (
+        f"Stacked bar chart of {sum(totals)} projects from {years[0]} to {years[-1]}. "
+        f"Launches peaked in {peak} with {top} projects. The table after the chart gives every figure."
+    )
+    undated = len(projects) - sum(totals)
+    caption = f"Figure 1. {title}. {undated} projects with no recorded start or contract date are left out."
+    table = ["| Year | " + " | ".join(sectors) + " | Total |", "| --- " * (len(sectors) + 2) + "|"]
+    for year, total in zip(years, totals, strict=True):
+        table.append(f"| {year} | " + " | ".join(str(counts[(year, s)]) for s in sectors) + f" | {total} |")
+    return [
+        "## Projects launched per year",
+        "",
+        _figure(_svg("chart-years", w, h, title, desc, body), caption),
+        "",
+        *table,
+        "",
+    ]
+
+
+def country_counts(projects: list[Project]) -> Counter:
+    """Projects per country code; a project in two countries counts in each."""
+    return Counter(c for p in projects for c in p.countries)
+
+
+def chart_countries(projects: list[Project]) -> list[str]:
+    """Horizontal bars: the countries with most projects, then all others together."""
+    counts = country_counts(projects)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], country_name(kv[0])))
+    shown = [(country_name(c), n) for c, n in ranked[:TOP_COUNTRIES]]
+    rest = ranked[TOP_COUNTRIES:]
+    if rest:
+        shown.append((f"{len(rest)} other countries", sum(n for _, n in rest)))
+    w, left, row = 760, 190, 24
+    h = row * len(shown) + 20
+    top = max(n for _, n in shown)
+    body = []
+    for i, (name, n) in enumerate(shown):
+        y = 10 + i * row
+        bar = n / top * (w - left - 50)
+        body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(name)}</text>')
+        body.append(f'<rect x="{left}" y="{y + 3}" width="{bar:.1f}" height="{row - 8}" fill="{PALETTE[0]}"/>')
+        body.append(f'<text x="{left + bar + 6:.1f}" y="{y + 15}">{n}</text>')
+    title = "Impact bond projects by country"
+    desc = (
+        f"Bar chart of projects in {len(counts)} countries. {shown[0][0]} has the most, with {shown[0][1]}. "
+        f"The next are {shown[1][0]} with {shown[1][1]} and {shown[2][0]} with {shown[2][1]}."
+    )
+    caption = f"Figure 2. {title}: the {TOP_COUNTRIES} with most projects, then the rest together. A project in two countries counts in both."
+    table = ["| Country | Projects |", "| --- | --- |"] + [f"| {country_name(c)} | {n} |" for c, n in ranked]
+    return [
+        "## Projects by country",
+        "",
+        _figure(_svg("chart-countries", w, h, title, desc, body), caption),
+        "",
+        *table,
+        "",
+    ]
+
+
+def capital_by_sector(projects: list[Project]) -> dict[str, list[float]]:
+    """US dollar capital raised per project, grouped by sector (projects without a figure left out)."""
+    out: dict[str, list[float]] = {}
+    for p in projects:
+        value = p.capital_raised.value_usd
+        if value is not None and value > 0:
+            out.setdefault(p.policy_sector, []).append(value)
+    return {s: sorted(v) for s, v in sorted(out.items(), key=lambda kv: -statistics.median(kv[1]))}
+
+
+def chart_capital(projects: list[Project]) -> list[str]:
+    """Strip plot on a log scale: each dot a project's capital raised, a bar at each sector's median."""
+    groups = capital_by_sector(projects)
+    values = [v for vs in groups.values() for v in vs]
+    lo, hi = 10 ** math.floor(math.log10(min(values))), 10 ** math.ceil(math.log10(max(values)))
+    w, left, row, top_pad = 760, 190, 44, 10
+    h = top_pad + row * len(groups) + 40
+
+    def x(v: float) -> float:
+        return left + (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * (w - left - 45)
+
+    body = []
+    tick = lo
+    while tick <= hi:
+        body.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top_pad}" y2="{h - 30}" stroke="currentColor" stroke-opacity="0.2"/>'
+        )
+        body.append(f'<text x="{x(tick):.1f}" y="{h - 14}" text-anchor="middle">${amount_label(tick)}</text>')
+        tick *= 10
+    for i, (sector, vs) in enumerate(groups.items()):
+        mid = top_pad + i * row + row / 2
+        body.append(f'<text x="{left - 8}" y="{mid + 4:.1f}" text-anchor="end">{escape(sector)}</text>')
+        for k, v in enumerate(vs):
+            # A fixed zig-zag instead of random jitter keeps the drawing the same on every build.
+            dy = ((k % 5) - 2) * 4
+            body.append(
+                f'<circle cx="{x(v):.1f}" cy="{mid + dy:.1f}" r="3.5" fill="{PALETTE[0]}" fill-opacity="0.55"/>'
+            )
+        med = statistics.median(vs)
+        body.append(
+            f'<line x1="{x(med):.1f}" x2="{x(med):.1f}" y1="{mid - 15:.1f}" y2="{mid + 15:.1f}" stroke="{PALETTE[5]}" stroke-width="3">'
+            f"<title>{escape(sector)} median: ${fmt_amount(round(med))}</title></line>"
+        )
+    title = "Capital raised per project, by policy sector (US dollars, log scale)"
+    desc = (
+        f"Each dot is one of {len(values)} projects with a recorded investment figure, on a logarithmic scale "
+        f"from ${amount_label(lo)} to ${amount_label(hi)}. An orange bar marks each sector's median. "
+        f"The table after the chart gives the figures."
+    )
+    caption = (
+        f"Figure 3. {title}. Amounts are INDIGO's US dollar conversions; where INDIGO gives a range, the middle"
+        f" of the range is used. {len(projects) - len(values)} projects with no investment figure are left out."
+    )
+    table = [
+        "| Policy sector | Projects with a figure | Smallest | Median | Largest | Total |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for sector, vs in groups.items():
+        cells = [min(vs), statistics.median(vs), max(vs), sum(vs)]
+        table.append(f"| {sector} | {len(vs)} | " + " | ".join(f"USD {fmt_amount(round(c))}" for c in cells) + " |")
+    return [
+        "## Capital raised by policy sector",
+        "",
+        _figure(_svg("chart-capital", w, h, title, desc, body), caption),
+        "",
+        *table,
+        "",
+    ]
+
+
+def render_charts(data: Dataset) -> str:
+    """The charts page: three figures, each followed by its data table."""
+    meta = {
+        "title": "Impact bond projects in charts",
+        "description": "Charts of the INDIGO impact bond projects: launches per year by policy sector, projects by country and capital raised by sector.",
+        "type": "tool",
+        "tags": ["impact bond project", "INDIGO", "data"],
+        "last_reviewed": LAST_REVIEWED,
+    }
+    ps = data.projects
+    lines = [
+        front_matter(meta),
+        "# Impact bond projects in charts",
+        "",
+        '!!! summary "Summary"',
+        f"    These charts show the {len(ps)} impact bond projects in INDIGO: when they launched, where they are and"
+        " how much capital they raised. A table after each chart gives the same figures.",
+        "",
+        "Launch year is the year services started, or the year the outcomes contract was signed if the start is not"
+        " recorded. You can also [browse and filter every project](index.md).",
+        "",
+        *chart_years(ps),
+        *chart_countries(ps),
+        *chart_capital(ps),
+        *sources(),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,269 @@
+"""Markdown for the project finder, the fund pages and the organisations list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from html import escape
+
+from .indigo import ROLES, Dataset, Fund, Project
+from .indigo_pages import LAST_REVIEWED, NOT_RECORDED, esc, front_matter, money_text, short, sources
+from .indigo_values import country_name, fmt_amount
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _options(values: list[tuple[str, str]], everything: str) -> str:
+    opts = [f'<option value="">{everything}</option>']
+    opts += [f'<option value="{_attr(v)}">{escape(label)}</option>' for v, label in values]
+    return "".join(opts)
+
+
+def _money_cell(p: Project) -> str:
+    shown = p.capital_raised.display()
+    value = p.capital_raised.value_usd
+    sort = f' data-value="{round(value)}"' if value is not None else ' data-value=""'
+    return f"<td{sort}>{escape(shown) if shown else '—'}</td>"
+
+
+def finder_row(p: Project) -> str:
+    """One <tr> with the data attributes project-finder.js filters on."""
+    year = p.launch_year or ""
+    data = {
+        "id": p.id,
+        "country": " ".join(p.countries),
+        "sector": p.policy_sector,
+        "stage": p.stage,
+        "year": year,
+        "funds": " ".join(f.id for f in p.funds),
+        "text": p.search_text(),
+    }
+    attrs = " ".join(f'data-{k}="{_attr(v)}"' for k, v in data.items())
+    funds = "; ".join(escape(f.name) for f in p.funds) or "—"
+    return (
+        f'<tr {attrs}><td><a href="{p.slug}/">{escape(p.name)}</a></td>'
+        f"<td>{escape(', '.join(p.country_names))}</td><td>{escape(p.policy_sector)}</td>"
+        f"<td>{escape(p.stage)}</td><td>{year or '—'}</td><td>{funds}</td>{_money_cell(p)}</tr>"
+    )
+
+
+def render_finder(data: Dataset) -> str:
+    """The finder: a full HTML table (works without JavaScript) and a filter form JS reveals."""
+    ps = data.projects
+    years = [p.launch_year for p in ps if p.launch_year]
+    countries = sorted({(c, country_name(c)) for p in ps for c in p.countries}, key=lambda x: x[1])
+    sectors = sorted({p.policy_sector for p in ps})
+    stages = sorted({p.stage for p in ps if p.stage})
+    funds = sorted({(f.id, f.name) for p in ps for f in p.funds}, key=lambda x: x[1])
+    lo, hi = min(years), max(years)
+    meta = {
+        "title": "Find impact bond projects",
+        "description": f"Browse, sort and filter all {len(ps)} impact bond projects in the INDIGO dataset "
+        "by country, policy sector, stage, launch year and outcomes fund.",
+        "type": "tool",
+        "tags": ["impact bond project", "INDIGO", "data"],
+        "last_reviewed": LAST_REVIEWED,
+    }
+    heads = ["Project", "Country", "Policy sector", "Stage", "Launch year", "Outcomes fund", "Capital raised"]
+    kinds = ["text", "text", "text", "text", "number", "text", "number"]
+    th = "".join(f'<th scope="col" data-sort="{k}">{h}</th>' for h, k in zip(heads, kinds, strict=True))
+    form = (
+        '<form id="project-finder" class="project-finder" hidden role="search" aria-label="Filter projects">'
+        '<div class="pf-field pf-wide"><label for="pf-q">Words in the name or description</label>'
+        '<input type="search" id="pf-q" name="q" autocomplete="off"></div>'
+        f'<div class="pf-field"><label for="pf-country">Country</label><select id="pf-country" name="country">'
+        f"{_options(countries, 'All countries')}</select></div>"
+        f'<div class="pf-field"><label for="pf-sector">Policy sector</label><select id="pf-sector" name="sector">'
+        f"{_options([(s, s) for s in sectors], 'All sectors')}</select></div>"
+        f'<div class="pf-field"><label for="pf-stage">Stage</label><select id="pf-stage" name="stage">'
+        f"{_options([(s, s) for s in stages], 'All stages')}</select></div>"
+        f'<div class="pf-field"><label for="pf-fund">Outcomes fund</label><select id="pf-fund" name="fund">'
+        f"{_options(funds, 'Any or no fund')}</select></div>"
+        f'<div class="pf-field"><label for="pf-from">Launched from (year)</label>'
+        f'<input type="number" id="pf-from" name="from" min="{lo}" max="{hi}" placeholder="{lo}"></div>'
+        f'<div class="pf-field"><label for="pf-to">Launched up to (year)</label>'
+        f'<input type="number" id="pf-to" name="to" min="{lo}" max="{hi}" placeholder="{hi}"></div>'
+        '<div class="pf-field"><button type="reset" class="md-button">Clear filters</button></div>'
+        "</form>"
+    )
+    lines = [
+        front_matter(meta),
+        "# Find impact bond projects",
+        "",
+        '!!! summary "Summary"',
+        f"    This table lists all {len(ps)} impact bond projects in INDIGO, a dataset kept by the"
+        " Government Outcomes Lab. Filter it by country, policy sector, stage, launch year or outcomes fund.",
+        "    Select a column heading to sort it. Each project name opens a page of key facts.",
+        "",
+        "Launch year is the year services started, or the year the outcomes contract was signed if the start"
+        " is not recorded. Capital raised is shown in the original currency and sorted by INDIGO's US dollar value.",
+        "See also the [charts of all projects](charts.md), the [outcomes funds](../funds/index.md) and the"
+        " [organisations involved](../organisations/index.md).",
+        "",
+        form,
+        "",
+        f'<p id="pf-status" class="pf-status" role="status" aria-live="polite">All {len(ps)} projects are listed.</p>',
+        "",
+        '<div class="pf-table-wrap"><table id="project-table" class="project-table">'
+        f"<caption>Impact bond projects in INDIGO ({len(ps)})</caption>"
+        f"<thead><tr>{th}</tr></thead><tbody>" + "".join(finder_row(p) for p in ps) + "</tbody></table></div>",
+        "",
+        '<p id="pf-none" class="pf-none" hidden>No project matches these filters. Clear a filter to see more.</p>',
+        "",
+        *sources(),
+    ]
+    return "\n".join(lines)
+
+
+def render_fund(fund: Fund, data: Dataset, related: list[str] | None = None) -> str:
+    """One outcomes fund: key facts, purpose and every project INDIGO links to it."""
+    projects = [p for p in data.projects if p.id in set(fund.project_ids)]
+    n = len(projects)
+    meta = {
+        "title": short(fund.name, 120),
+        "description": short(
+            f"The {fund.name} outcomes fund and the {n} impact bond projects INDIGO links to it.", 200
+        ),
+        "type": "fund",
+        "tags": ["outcomes fund", *([fund.country] if fund.country else [])],
+        "last_reviewed": LAST_REVIEWED,
+    }
+    facts = [
+        ("INDIGO id", esc(fund.id)),
+        ("Country", esc(fund.country) or NOT_RECORDED),
+        ("Run by", esc(fund.host) or NOT_RECORDED),
+        ("Stage", esc(fund.stage) or NOT_RECORDED),
+        ("Launched", str(fund.launch or NOT_RECORDED)),
+        ("Outcomes funding planned", money_text(fund.value)),
+        ("Projects in INDIGO", str(n)),
+    ]
+    lines = [
+        front_matter(meta),
+        f"# {esc(fund.name)}",
+        "",
+        '!!! summary "Summary"',
+        f"    The {esc(fund.name.split(' - ')[0])} is an outcomes fund{' in ' + esc(fund.country) if fund.country else ''}."
+        f" An outcomes fund is a pot of money that pays for results across several projects. INDIGO links {n} impact bond {'project' if n == 1 else 'projects'} to it. All of them are listed below.",
+        "",
+        "## Key facts",
+        "",
+        "| Fact | Detail |",
+        "| --- | --- |",
+        *[f"| {k} | {v} |" for k, v in facts],
+        "",
+    ]
+    if fund.purpose:
+        lines += [
+            "## Purpose",
+            "",
+            "| Field | As recorded in INDIGO |",
+            "| --- | --- |",
+            f"| Purpose | {esc(fund.purpose)} |",
+            "",
+        ]
+    lines += [f"## Projects ({n})", ""]
+    if projects:
+        lines += [
+            "| Project | Policy sector | Stage | Services started | Capital raised |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for p in projects:
+            lines.append(
+                f"| [{esc(p.name)}](../projects/{p.slug}.md) | {esc(p.policy_sector)} | {esc(p.stage)} "
+                f"| {p.service_start or '—'} | {esc(p.capital_raised.display()) or '—'} |"
+            )
+    else:
+        lines.append("INDIGO links no projects to this fund yet.")
+    lines += ["", "## Related pages", "", "- [All outcomes funds](index.md)", "- [Find projects](../projects/index.md)"]
+    lines += [*(related or []), "", *sources()]
+    return "\n".join(lines)
+
+
+def render_funds_index(data: Dataset) -> str:
+    """The list of outcomes funds with their project counts."""
+    fs = sorted(data.funds, key=lambda f: f.name)
+    meta = {
+        "title": "Outcomes funds",
+        "description": f"The {len(fs)} outcomes funds in the INDIGO dataset, with the impact bond projects each one paid into.",
+        "type": "fund",
+        "tags": ["outcomes fund", "INDIGO"],
+        "last_reviewed": LAST_REVIEWED,
+    }
+    lines = [
+        front_matter(meta),
+        "# Outcomes funds",
+        "",
+        '!!! summary "Summary"',
+        f"    An outcomes fund pays for results across many projects at once. INDIGO records {len(fs)} of them.",
+        "    Each fund page lists the projects INDIGO links to it.",
+        "",
+        "## All funds",
+        "",
+        "| Fund | Country | Stage | Projects |",
+        "| --- | --- | --- | --- |",
+    ]
+    for f in fs:
+        lines.append(
+            f"| [{esc(f.name)}]({f.slug}.md) | {esc(f.country) or '—'} | {esc(f.stage) or '—'} | {len(f.project_ids)} |"
+        )
+    lines += ["", "## Related pages", "", "- [Find projects](../projects/index.md)", "", *sources()]
+    return "\n".join(lines)
+
+
+def render_organisations(data: Dataset) -> str:
+    """Every organisation, grouped by first letter, each row with an id projects link to."""
+    meta = {
+        "title": "Organisations in impact bond projects",
+        "description": "Outcome payers, investors, service providers and intermediaries named in the INDIGO dataset.",
+        "type": "tool",
+        "tags": ["organisations", "INDIGO", "data"],
+        "last_reviewed": LAST_REVIEWED,
+    }
+    names = {p.id: p for p in data.projects}
+    groups: dict[str, list] = defaultdict(list)
+    for org in sorted(data.organisations.values(), key=lambda o: (o.name or o.id).lower()):
+        first = (org.name or "?")[0].upper()
+        groups[first if "A" <= first <= "Z" else "Other"].append(org)
+    lines = [
+        front_matter(meta),
+        "# Organisations in impact bond projects",
+        "",
+        '!!! summary "Summary"',
+        f"    INDIGO names {len(data.organisations):,} organisations. This page lists each one with the projects it"
+        " took part in and its role: outcome payer, investor, service provider or intermediary.",
+        "",
+    ]
+    role_names = {k: v.rstrip("s").lower() for k, v in ROLES.items()}
+    for letter in sorted(groups, key=lambda g: (g == "Other", g)):
+        lines += [f"## {letter}", ""]
+        rows = []
+        for org in groups[letter]:
+            parts = []
+            for r in org.roles:
+                p = names.get(r.project_id)
+                where = f'<a href="../projects/{p.slug}/">{escape(p.name)}</a>' if p else escape(r.project_id)
+                parts.append(f"{role_names[r.role]} in {where}")
+            roles = "; ".join(dict.fromkeys(parts)) or "No project role recorded"
+            rows.append(
+                f'<tr id="{org.anchor}"><td>{escape(org.name or org.id)}</td><td>{escape(org.org_type) or "—"}</td>'
+                f"<td>{roles}</td></tr>"
+            )
+        lines += [
+            '<table class="org-table"><thead><tr><th scope="col">Organisation</th><th scope="col">Type</th>'
+            '<th scope="col">Roles</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>",
+            "",
+        ]
+    lines += sources()
+    return "\n".join(lines)
+
+
+def amount_label(value: float) -> str:
+    """Short money label for chart axes: 1.5m, 250k."""
+    if value >= 1e9:
+        return f"{fmt_amount(round(value / 1e9, 1))}bn"
+    if value >= 1e6:
+        return f"{fmt_amount(round(value / 1e6, 1))}m"
+    if value >= 1e3:
+        return f"{fmt_amount(round(value / 1e3))}k"
+    return fmt_amount(round(value))

@@ -1,0 +1,59 @@
+"""GET /api/projects and GET /api/projects/<indigo_id>: the INDIGO project database."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, Flask, Response, jsonify, request
+
+from . import indigo, projects_query
+from .errors import ApiError
+
+bp = Blueprint("projects", __name__)
+_ID = re.compile(r"INDIGO-POJ-\d{4}", re.I)
+
+
+def _api_error(exc: projects_query.FilterError) -> ApiError:
+    return ApiError(400, exc.code, exc.message, field=exc.field, allowed=exc.allowed)
+
+
+@bp.get("/api/projects")
+def list_projects():
+    try:
+        query = projects_query.parse(request.args.to_dict(flat=False))
+        return jsonify(projects_query.run(indigo.load_projects(), query))
+    except projects_query.FilterError as exc:
+        raise _api_error(exc) from None
+
+
+@bp.get("/api/projects/<indigo_id>")
+def get_project(indigo_id: str):
+    if request.args:
+        raise ApiError(
+            400, "unknown_parameter", "This endpoint takes no parameters.", field=next(iter(request.args)), allowed=[]
+        )
+    project = indigo.get_project(indigo_id) if _ID.fullmatch(indigo_id) else None
+    if project is None:
+        raise ApiError(
+            404, "not_found", f"No project has the INDIGO id {indigo_id[:40]!r}. Ids look like INDIGO-POJ-0153."
+        )
+    return jsonify(
+        {"credit": projects_query.CREDIT_BODY, "project": projects_query.detail(project, indigo.organisations())}
+    )
+
+
+def _credit(resp: Response) -> Response:
+    # Every projects response credits INDIGO, errors included (404, 405...), keeping the error shape.
+    if (request.path == "/api/projects" or request.path.startswith("/api/projects/")) and resp.is_json:
+        body = resp.get_json(silent=True)
+        if isinstance(body, dict) and "credit" not in body:
+            body["credit"] = projects_query.CREDIT_BODY
+            resp.set_data(json.dumps(body))
+    return resp
+
+
+def register(app: Flask) -> None:
+    """Add the projects endpoints to the app."""
+    app.register_blueprint(bp)
+    app.after_request(_credit)

@@ -1,0 +1,69 @@
+"""Choosing the answer's sentences: maximal marginal relevance, lead-ins, reading order."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from .sentences import Sentence
+
+
+def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dict[str, Any]) -> list[int]:
+    """Indices of 1-4 sentences by maximal marginal relevance (relevant, not repeating)."""
+    sc, rc = cfg["scoring"], cfg["retrieval"]
+    lam, keep, dup = float(sc["mmr_lambda"]), float(sc["keep_ratio"]), float(sc["duplicate_cosine"])
+    limit = int(rc["max_sentences"])
+    best = int(np.argmax(scores))
+    chosen = [best]
+    texts = {cands[best].text}
+    _continue(cands, chosen, texts, limit)
+    while len(chosen) < limit:
+        pick, pick_value = -1, -math.inf
+        for i in range(len(cands)):
+            if i in chosen or cands[i].text in texts or scores[i] < keep * scores[best]:
+                continue
+            redundancy = float(max(vecs[i] @ vecs[j] for j in chosen))
+            if redundancy >= dup:
+                continue
+            value = lam * scores[i] - (1 - lam) * redundancy
+            if value > pick_value:
+                pick, pick_value = i, value
+        if pick < 0:
+            break
+        chosen.append(pick)
+        texts.add(cands[pick].text)
+        _continue(cands, chosen, texts, limit)
+    return chosen
+
+
+# "It has three parts." or "GO Lab describes two types:" promise what the next sentence says.
+_LEAD_IN = re.compile(
+    r":$|\b(two|three|four|five|six|seven|eight|several|these|the following)\b[^.]*"
+    r"\b(parts|features|types|kinds|themes|ways|steps|things|stages|tests|conditions|questions|elements|reasons|groups)\b"
+    r"[^.]*[.:]$",
+    re.I,
+)
+
+
+def _continue(cands: list[Sentence], chosen: list[int], texts: set[str], limit: int) -> None:
+    """After a lead-in sentence, add the sentence that follows it in its section."""
+    i = chosen[-1]
+    if len(chosen) >= limit or not _LEAD_IN.search(cands[i].text):
+        return
+    following = [j for j, c in enumerate(cands) if c.chunk["url"] == cands[i].chunk["url"] and c.pos > cands[i].pos]
+    if following:
+        j = min(following, key=lambda k: cands[k].pos)
+        if j not in chosen and cands[j].text not in texts:
+            chosen.append(j)
+            texts.add(cands[j].text)
+
+
+def readable_order(cands: list[Sentence], chosen: list[int]) -> list[int]:
+    """Pages in order of their best sentence; within a page, the order the page reads in."""
+    page_rank: dict[str, int] = {}
+    for i in chosen:  # chosen is already best-first
+        page_rank.setdefault(cands[i].chunk.get("page", ""), len(page_rank))
+    return sorted(chosen, key=lambda i: (page_rank[cands[i].chunk.get("page", "")], cands[i].chunk_pos, cands[i].pos))
