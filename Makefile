@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 
 
-.PHONY: help setup browser site index run serve-prod test lint bench eval clean
+.PHONY: help setup browser site index run serve-prod test lint bench eval readability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ eval: index ## Print search (and chatbot) quality figures; rewrite the "How sear
 
 bench: index ## Print latency, throughput, memory and index build figures
 	$(BIN)/python scripts/bench.py
+
+readability: site ## Print each page's readability and the site-wide medians
+	$(BIN)/python scripts/readability.py
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check $(LINT_DIRS)

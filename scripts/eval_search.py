@@ -79,6 +79,7 @@ def systems_for(res: Resources, site_dir: Path, variants: bool) -> dict:
         "Hybrid (chosen settings)": run("hybrid"),
     }
     if variants:
+        out["Hybrid: no type prior"] = run("hybrid", type_prior={})
         out["Hybrid: RRF, equal weights"] = run("hybrid", fusion="rrf", dense_weight=1.0, bm25_weight=1.0)
         out["Hybrid: RRF, dense weight 2"] = run("hybrid", fusion="rrf", dense_weight=2.0, bm25_weight=1.0)
         for alpha in (0.5, 0.6, 0.8, 0.9):
@@ -102,6 +103,14 @@ def write_page(table_md: str, n: int, chosen: dict) -> None:
         f"dense weight {chosen['dense_weight']}, keyword weight {chosen['bm25_weight']})"
         if fusion == "rrf"
         else f"a weighted sum ({chosen['alpha']} times the meaning score plus the rest times the keyword score)"
+    )
+    priors = chosen.get("type_prior") or {}
+    prior = (
+        " Sections of "
+        + ", ".join(f"{t} pages count {w} times" for t, w in sorted(priors.items()))
+        + ". There are hundreds of project pages, and without this they push guidance out of the top results."
+        if priors
+        else ""
     )
     REPORT_PAGE.write_text(
         f"""---
@@ -132,7 +141,7 @@ at names, places and abbreviations.
 ## How the two are combined
 
 The search merges the two ranked lists with {how}. We chose this by measuring every option
-in the table below on the same questions. Before searching, the hub expands abbreviations
+on the same questions.{prior} Before searching, the hub expands abbreviations
 from the glossary, so "SIB" also finds "social impact bond".
 
 ## How well it works

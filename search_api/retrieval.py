@@ -112,7 +112,7 @@ def search(
     elif mode == "bm25":
         fused, order = lexical, _ranks(lexical, eligible, limit)
     else:
-        fused = _fuse(dense, lexical, eligible, limit, cfg)
+        fused = _fuse(dense, lexical, eligible, limit, cfg) * _priors(loaded, cfg)
         order = _ranks(fused, eligible, limit)
     hits: list[Hit] = []
     seen: set[str] = set()
@@ -127,6 +127,17 @@ def search(
         if len(hits) == k:
             break
     return hits
+
+
+def _priors(loaded: Loaded, cfg: dict) -> np.ndarray:
+    """Per-chunk multipliers by page type (kb/search.yaml type_prior), cached per index and setting."""
+    weights = cfg.get("type_prior") or {}
+    key = ("type_prior", tuple(sorted(weights.items())))
+    if key not in loaded.extras:
+        loaded.extras[key] = np.array(
+            [float(weights.get(c.get("type"), 1.0)) for c in loaded.stored.chunks], dtype=np.float32
+        )
+    return loaded.extras[key]
 
 
 def _fuse(dense: np.ndarray, lexical: np.ndarray, eligible: np.ndarray, limit: int, cfg: dict) -> np.ndarray:

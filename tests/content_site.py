@@ -28,9 +28,9 @@ import yaml
 
 from search_api.config import ROOT
 from search_api.sources import site_fingerprint, source_fingerprint
+from tests.conftest import SITE as LEAD_SITE  # the lead's built site/
 
 DOCS = ROOT / "docs"
-from tests.conftest import SITE as LEAD_SITE  # noqa: E402  (the lead's built site)
 
 
 @dataclass(frozen=True)
