@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from .errors import ApiError
 
@@ -19,7 +20,7 @@ def _site_dir() -> Path:
 @bp.get("/<path:path>")
 def page(path: str):
     if path == "api" or path.startswith("api/"):
-        raise ApiError(404, "not_found", "There is no API endpoint at this address.")
+        _api_not_found("/" + path)
     site = _site_dir()
     target = (site / path).resolve()
     if site.resolve() not in target.parents and target != site.resolve():
@@ -36,3 +37,19 @@ def page(path: str):
             return send_from_directory(site, "404.html"), 404
         abort(404)
     return send_from_directory(site, path)
+
+
+def _api_not_found(path: str) -> None:
+    """405 with Allow when the API path exists for other methods (e.g. GET /api/ask), else 404."""
+    adapter = current_app.url_map.bind("localhost")
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except (NotFound, MethodNotAllowed):
+            continue
+        if endpoint != "site.page":
+            allowed.append(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
+    raise ApiError(404, "not_found", "There is no API endpoint at this address.")

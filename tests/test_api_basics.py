@@ -65,3 +65,22 @@ def test_site_is_served_at_root(client):
 
 def test_path_traversal_is_refused(client):
     assert client.get("/../../etc/passwd").status_code == 404
+
+
+def test_existing_api_path_with_wrong_method_gives_405_not_404(app):
+    @app.post("/api/only-post")
+    def only_post():
+        return {"ok": True}
+
+    resp = app.test_client().get("/api/only-post")
+    assert resp.status_code == 405
+    assert resp.get_json()["error"]["code"] == "method_not_allowed"
+    assert resp.headers["Allow"] == "POST"
+
+
+def test_security_headers_on_site_and_api(client):
+    for path in ("/", "/api/health", "/api/nope"):
+        headers = client.get(path).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
