@@ -17,6 +17,9 @@ SOURCE_GLOBS = (
     "kb/indigo/**/*",
     "kb/feasibility/**/*",
     "hooks/**/*.py",
+    # Page generators the hooks call: a change to them changes the built pages.
+    "search_api/indigo*.py",
+    "search_api/feasibility*.py",
     "overrides/**/*",
     "mkdocs.yml",
 )
