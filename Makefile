@@ -20,7 +20,7 @@ QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml package.json package-lock.json
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip $(QUIET_PIP)
@@ -28,6 +28,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install -q $$(grep -E '^torch==' requirements.txt) $(QUIET_PIP)
 	$(BIN)/pip install -q -r requirements.txt -r requirements-dev.txt $(QUIET_PIP)
 	$(BIN)/pip install -q --no-deps -e . $(QUIET_PIP)
+	# Mermaid, pinned in package-lock.json, so diagrams render without a CDN.
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 setup: $(STAMP) ## Create .venv and install the pinned requirements

@@ -22,6 +22,7 @@ SOURCE_GLOBS = (
     "search_api/feasibility*.py",
     "overrides/**/*",
     "mkdocs.yml",
+    "package-lock.json",
 )
 
 
