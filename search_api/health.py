@@ -15,7 +15,7 @@ def health():
     res = current_app.extensions["sop"]
     body: dict = {"status": "ok", "model": MODEL_NAME, "index": None, "problems": []}
     try:
-        if res._encoder_factory is None:
+        if res.uses_disk_model:
             resolve_model_path(res.settings.model_path)
     except ModelMissingError as exc:
         body["problems"].append({"code": "model_missing", "message": str(exc)})

@@ -36,7 +36,8 @@ def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for page in pages:
         meta = page.get("meta") or {}
-        if meta.get("search", {}).get("exclude") if isinstance(meta.get("search"), dict) else False:
+        search = meta.get("search")
+        if isinstance(search, dict) and search.get("exclude"):
             continue
         for chunk in chunk_page(page["markdown"], page["url"], page["title"], meta):
             # Link lists answer no question and crowd out real sections in results.

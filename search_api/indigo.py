@@ -110,18 +110,25 @@ def _project(r: dict[str, str]) -> Project:
         service_start=PartialDate.parse(r["Dates - Start date of service provision" + _V]),
         service_end=PartialDate.parse(r["Dates - Actual end date of service provision" + _V]),
         service_end_planned=PartialDate.parse(r["Dates - Anticipated end date of service provision" + _V]),
-        capital_raised=money(
-            r[inv + "Currency" + _V],
-            r[inv + "Amount - Exact" + _V],
-            r[inv + "Amount - Min" + _V],
-            r[inv + "Amount - Max" + _V],
-            usd=r[inv + "Amount USD - Exact" + _V],
-            usd_min=r[inv + "Amount USD - Min" + _V],
-            usd_max=r[inv + "Amount USD - Max" + _V],
-        ),
+        capital_raised=_range_money(r, inv, usd_range=True),
         max_outcome_payment=money(r[pay + "Currency" + _V], r[pay + "Amount" + _V], usd=r[pay + "Amount USD" + _V]),
         covid_changes=text(r["Changes to project due to COVID-19" + _V]),
         notes=text(r["Notes" + _V]),
+    )
+
+
+def _range_money(r: dict[str, str], prefix: str, usd_range: bool = False) -> Money:
+    """Money from INDIGO's currency, exact, min and max columns under one prefix."""
+    extra = {}
+    if usd_range:
+        extra = {"usd_min": r[prefix + "Amount USD - Min" + _V], "usd_max": r[prefix + "Amount USD - Max" + _V]}
+    return money(
+        r[prefix + "Currency" + _V],
+        r[prefix + "Amount - Exact" + _V],
+        r[prefix + "Amount - Min" + _V],
+        r[prefix + "Amount - Max" + _V],
+        usd=r[prefix + "Amount USD - Exact" + _V],
+        **extra,
     )
 
 
@@ -133,13 +140,7 @@ def _roles(data_dir: Path) -> list[Role]:
         out.append(_role(r, "outcome_payer", amount))
     for r in _rows(data_dir, "investments"):
         c = "Investment Commitment - "
-        amount = money(
-            r[c + "Currency" + _V],
-            r[c + "Amount - Exact" + _V],
-            r[c + "Amount - Min" + _V],
-            r[c + "Amount - Max" + _V],
-            usd=r[c + "Amount USD - Exact" + _V],
-        )
+        amount = _range_money(r, c)
         out.append(_role(r, "investor", amount))
     out += [_role(r, "provider") for r in _rows(data_dir, "providers")]
     out += [_role(r, "intermediary") for r in _rows(data_dir, "intermediaries")]

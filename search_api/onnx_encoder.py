@@ -40,7 +40,6 @@ def export(model_path: Path, out_dir: Path = ONNX_DIR) -> Path:
     sample = st.tokenizer(["a sample sentence", "two"], return_tensors="pt", padding=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / "model.onnx.tmp"
-    axes = {"b": 0, "s": 1}
     names = ["input_ids", "attention_mask", "token_type_ids"]
     with torch.no_grad():
         torch.onnx.export(
@@ -53,7 +52,6 @@ def export(model_path: Path, out_dir: Path = ONNX_DIR) -> Path:
             opset_version=17,
             dynamo=False,
         )
-    del axes
     os.replace(tmp, out_dir / "model.onnx")
     (out_dir / "tokenizer.json").write_bytes((model_path / "tokenizer.json").read_bytes())
     return out_dir / "model.onnx"

@@ -44,6 +44,11 @@ class Resources:
         self.extra_loaders: list[Callable[[index_store.StoredIndex], dict[str, Any]]] = [load_bm25]
         pin_threads()
 
+    @property
+    def uses_disk_model(self) -> bool:
+        """True unless a test supplied its own encoder."""
+        return self._encoder_factory is None
+
     def encoder(self) -> Encoder:
         """The query encoder, loaded on first use."""
         if self._encoder is None:

@@ -141,12 +141,12 @@ def _priors(loaded: Loaded, cfg: dict) -> np.ndarray:
 
 
 def _fuse(dense: np.ndarray, lexical: np.ndarray, eligible: np.ndarray, limit: int, cfg: dict) -> np.ndarray:
-    fused = np.zeros_like(dense)
     if cfg["fusion"] == "weighted":
         top = float(lexical.max()) or 1.0
         alpha = float(cfg["alpha"])
         return np.where(eligible, alpha * np.clip(dense, 0, 1) + (1 - alpha) * lexical / top, 0).astype(np.float32)
     rrf_k = float(cfg["rrf_k"])
+    fused = np.zeros_like(dense)
     for scores, weight in ((dense + 2.0, cfg["dense_weight"]), (lexical, cfg["bm25_weight"])):
         for rank, i in enumerate(_ranks(scores, eligible, limit)):
             fused[i] += float(weight) / (rrf_k + rank + 1)

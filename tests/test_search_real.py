@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from search_api import create_app, index_store, indexer, onnx_encoder
+from search_api import create_app, indexer, onnx_encoder
 from search_api.config import Settings
 from search_api.embedder import load_torch_encoder
 from search_api.index_extras import WRITERS
@@ -85,7 +85,7 @@ def test_rebuild_swaps_index_without_failing_a_search(tmp_path):
     assert report.embedded >= 1 and report.reused > 0
     assert statuses and set(statuses) == {200}, set(statuses)
     after = client.get("/api/health").get_json()["index"]["version"]
-    assert after != before == index_store.current_version(INDEX) or after != before
+    assert after != before
     assert "/#a-new-section" in " ".join(_urls(client, "freshly written paragraph outcome payments", k=20)) or any(
         u.endswith("#a-new-section") for u in _urls(client, "freshly written paragraph", k=20)
     )
