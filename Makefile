@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 
 
-.PHONY: help setup browser site index run serve-prod test lint bench eval readability clean
+.PHONY: help setup browser site index run serve-prod test lint bench load weight links eval readability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,7 +48,7 @@ index: site ## Build the search index into kb/index/ (only changed chunks are em
 run: index ## Set up, build and serve the site and API on http://127.0.0.1:8000
 	$(BIN)/sophub serve
 
-serve-prod: index ## Serve site + API with gunicorn (gunicorn.conf.py: 2 workers, preload)
+serve-prod: index ## Serve site + API with gunicorn (gunicorn.conf.py: a worker per core, preload)
 	$(BIN)/gunicorn -c gunicorn.conf.py search_api.wsgi:app
 
 eval: index ## Print search (and chatbot) quality figures; rewrite the "How search works" page
@@ -57,6 +57,15 @@ eval: index ## Print search (and chatbot) quality figures; rewrite the "How sear
 
 bench: index ## Print latency, throughput, memory and index build figures
 	$(BIN)/python scripts/bench.py
+
+load: index ## Load-test gunicorn on 127.0.0.1 at 1, 8, 32, 64 clients (about 1 minute)
+	$(BIN)/python scripts/load.py
+
+weight: index browser ## Print each page type's transfer size and requests, measured in chromium
+	$(BIN)/python scripts/page_weight.py
+
+links: site ## Check every internal link and anchor of the built site; list external links
+	$(BIN)/python scripts/linkcheck.py
 
 readability: site ## Print each page's readability and the site-wide medians
 	$(BIN)/python scripts/readability.py

@@ -63,6 +63,8 @@ def render_page(rs: RuleSet) -> str:
         "",
         "## The tests",
         "",
+        "Table: The tests the assessor applies, whether each is a core test, and the most points each can give.",
+        "",
         "| Test | Core test | Most points | Guidance |",
         "|---|---|---|---|",
     ]
@@ -74,6 +76,8 @@ def render_page(rs: RuleSet) -> str:
     for c in rs.criteria:
         lines += [
             f"### {c.title}",
+            "",
+            f'Table: The rules for the test "{c.title}", with the status, points and source of each.',
             "",
             "| Rule | Applies when | Status | Points | Why | Source |",
             "|---|---|---|---|---|---|",
@@ -89,6 +93,8 @@ def render_page(rs: RuleSet) -> str:
         "",
         "These figures come from the INDIGO impact bond data held on this hub.",
         "Each one says how it was worked out, so you can check it.",
+        "",
+        "Table: The figures from INDIGO data that the rules use, and how each was worked out.",
         "",
         "| Figure | Value | What it means | How it was worked out |",
         "|---|---|---|---|",

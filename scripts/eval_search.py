@@ -151,6 +151,8 @@ that answer it. The table shows how often the right section came first (recall@1
 the top five (recall@5). It also shows two measures of ranking quality, MRR@10 and nDCG@10.
 Higher is better for every measure. The first row is the keyword search built into the site.
 
+Table: How often each search system found the right section for the {n} questions.
+
 {table_md}
 
 This table is written by `make eval`. Nobody types the figures by hand.

@@ -30,21 +30,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         module.register(app)
     # The site catch-all goes last so /api/ routes win.
     app.register_blueprint(site.bp)
-    app.after_request(_security_headers)
+    from . import ratelimit, security
+
+    # Security first: a CORS preflight is answered before any rate limit counts it.
+    security.register(app)
+    ratelimit.register(app)
     return app
 
 
-def _security_headers(response):
-    """Headers every response carries: no MIME sniffing, no framing, a strict referrer policy."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    return response
-
-
 def _feature_modules() -> list[Any]:
-    """Feature modules; each registers its own blueprint (search, ask, feasibility, projects)."""
-    from . import ask_views, feasibility_views, projects_views, search_views
+    """Feature modules; each registers its own blueprint (search, ask, feasibility, projects, OpenAPI)."""
+    from . import ask_views, feasibility_views, openapi, projects_views, search_views
 
-    return [search_views, ask_views, feasibility_views, projects_views]
+    return [search_views, ask_views, feasibility_views, projects_views, openapi]

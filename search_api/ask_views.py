@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 from . import index_store
 from .answer import answer_question
+from .degraded import words_only_reply
 from .embedder import ModelMissingError
 from .errors import ApiError
 from .feedback import FeedbackStore
@@ -22,13 +24,18 @@ bp = Blueprint("ask", __name__)
 log = logging.getLogger("search_api.ask")
 MAX_URL = 300
 MAX_URLS = 8
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def json_body() -> dict[str, Any]:
     """The request body as a JSON object: 415 when not JSON, 400 when malformed."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "Send the body as JSON with Content-Type: application/json.")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # json.loads gives up on very deep nesting with RecursionError, not ValueError.
+        body = None
     if body is None:
         raise ApiError(400, "invalid_json", "The body is not valid JSON.")
     if not isinstance(body, dict):
@@ -45,6 +52,9 @@ def text_field(body: dict[str, Any], name: str, max_len: int, required: bool) ->
         return None
     if not isinstance(value, str):
         raise ApiError(400, "invalid_type", f"'{name}' must be a string.", field=name)
+    # The limit holds for the text as sent too, not only once invisible characters are removed.
+    if len(value) > max_len:
+        raise ApiError(400, "too_long", f"'{name}' must be at most {max_len} characters.", field=name)
     value = clean_text(value)
     if not value and required:
         raise ApiError(400, "missing_parameter", f"'{name}' must not be empty.", field=name)
@@ -64,9 +74,12 @@ def site_path(value: Any, name: str) -> str:
     """A path on this site ("/guidance/...#anchor"), never another host or scheme."""
     if not isinstance(value, str):
         raise ApiError(400, "invalid_type", f"'{name}' must be a string.", field=name)
-    if not value.startswith("/") or value.startswith("//") or len(value) > MAX_URL:
+    if not value.startswith("/") or value.startswith("//") or len(value) > MAX_URL or _CONTROL.search(value):
         raise ApiError(
-            400, "invalid_value", f"'{name}' must be a path on this site of at most {MAX_URL} characters.", field=name
+            400,
+            "invalid_value",
+            f"'{name}' must be a path on this site of at most {MAX_URL} characters, without control characters.",
+            field=name,
         )
     return value
 
@@ -74,6 +87,7 @@ def site_path(value: Any, name: str) -> str:
 @bp.post("/api/ask")
 def ask_view():
     started = time.perf_counter()
+    reject_unknown(request.args.keys(), ())
     body = json_body()
     reject_unknown(body.keys(), ("question", "history"))
     question = text_field(body, "question", MAX_QUESTION, required=True)
@@ -83,10 +97,9 @@ def ask_view():
     res = current_app.extensions["sop"]
     try:
         result = answer_question(res, question or "", body.get("history"))
-    except index_store.IndexError_ as exc:
-        raise ApiError(503, "index_unavailable", f"Answers are unavailable: {exc}") from exc
-    except ModelMissingError as exc:
-        raise ApiError(503, "model_unavailable", f"Answers are unavailable: {exc}") from exc
+    except (index_store.IndexError_, ModelMissingError):
+        # Without the model or index no answer can be checked: say so and list matching pages.
+        result = words_only_reply(res, question or "", body.get("history"))
     took = (time.perf_counter() - started) * 1000
     log.info(
         "ask route=%s answered=%s confidence=%.3f took_ms=%.1f",
@@ -109,6 +122,7 @@ def feedback_store() -> FeedbackStore:
 
 @bp.post("/api/feedback")
 def feedback_view():
+    reject_unknown(request.args.keys(), ())
     body = json_body()
     reject_unknown(body.keys(), ("question", "answer_urls", "rating", "comment", "page"))
     if body.get("rating") is None:
@@ -117,12 +131,13 @@ def feedback_view():
         )
     if not isinstance(body["rating"], str):
         raise ApiError(400, "invalid_type", "'rating' must be 'up' or 'down'.", field="rating", allowed=["up", "down"])
-    rating = choice_param(body, "rating", ["up", "down"])
+    rating = choice_param(body, "rating", ["up", "down"], blank=False)
     question = text_field(body, "question", MAX_QUESTION, required=False)
     comment = text_field(body, "comment", MAX_COMMENT, required=False)
     refuse_personal_data("question", question)
     refuse_personal_data("comment", comment)
-    urls = body.get("answer_urls") or []
+    urls = body.get("answer_urls")
+    urls = [] if urls is None else urls
     if not isinstance(urls, list) or len(urls) > MAX_URLS:
         raise ApiError(
             400, "invalid_type", f"'answer_urls' must be a list of at most {MAX_URLS} paths.", field="answer_urls"
@@ -132,8 +147,10 @@ def feedback_view():
     try:
         row_id = feedback_store().add(rating or "up", question, urls, comment, page)
     except (sqlite3.Error, OSError) as exc:
-        log.error("feedback not stored: %s", type(exc).__name__)
-        raise ApiError(503, "feedback_unavailable", "Feedback could not be saved just now. Please try later.") from exc
+        log.error("feedback not stored: %s: %s", type(exc).__name__, exc)
+        raise ApiError(
+            503, "feedback_unavailable", "Feedback could not be saved; nothing was stored. Try again later."
+        ) from exc
     return jsonify({"stored": True, "id": row_id}), 201
 
 

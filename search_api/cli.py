@@ -131,9 +131,8 @@ def _serve(args: argparse.Namespace) -> int:
     # Load the model and index before saying we are ready, so the first reader waits for nothing.
     try:
         res.encoder()
-    except ModelMissingError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except ModelMissingError as exc:  # the site still serves; search runs on words only
+        print(f"warning: {exc} Search will match words only; /api/health says degraded.", file=sys.stderr)
     try:
         res.index()
     except Exception as exc:  # noqa: BLE001 - the site still serves; health says degraded

@@ -19,6 +19,20 @@ ENV_VARS: dict[str, str] = {
     "SOP_DOCS_DIR": "Folder of the Markdown sources (default docs).",
     "SOP_INSTANCE_DIR": "Folder for data the server writes, such as feedback (default instance).",
     "SOP_ENCODER": "Query encoder: auto (ONNX if exported and verified, else torch), onnx or torch.",
+    "SOP_RATELIMIT_ENABLED": "Rate limiting on (1, the default) or off (0).",
+    "SOP_RATELIMIT_SEARCH": "Limit per client address for /api/search and /api/search/filters (default 120/minute).",
+    "SOP_RATELIMIT_ASK": "Limit per client address for /api/ask (default 30/minute).",
+    "SOP_RATELIMIT_FEEDBACK": "Limit per client address for /api/feedback (default 10/minute).",
+    "SOP_RATELIMIT_STORAGE_URL": "Where rate-limit counters live (default memory://; redis://host:6379 for several servers).",
+    "SOP_PROXY_HOPS": "Reverse proxies in front of the server whose X-Forwarded-For to trust (default 0).",
+    "SOP_CORS_ORIGINS": "Comma-separated origins allowed to call /api/ from a browser (default none).",
+    # Read by gunicorn.conf.py (`make serve-prod`) only.
+    "SOP_WORKERS": "gunicorn worker processes (default: one per CPU core; WEB_CONCURRENCY also works).",
+    "SOP_THREADS": "Threads per gunicorn worker (default 4).",
+    "SOP_TIMEOUT": "Seconds before gunicorn replaces a stuck worker, and the grace period on reload (default 30).",
+    "SOP_KEEPALIVE": "Seconds gunicorn keeps an idle connection open (default 5).",
+    "SOP_MAX_REQUESTS": "Requests before a gunicorn worker is replaced, plus up to 10% jitter (default 10000; 0 never).",
+    "SOP_ACCESS_LOG": "gunicorn access log: - for standard output (default), a file path, or empty for none.",
 }
 
 

@@ -11,6 +11,11 @@ import numpy as np
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 
+# Never fetch from a model hub, even when a model folder is missing or broken: set before
+# huggingface_hub is first imported (it reads these once) and whatever the shell says.
+for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+    os.environ[_name] = "1"
+
 
 class ModelMissingError(RuntimeError):
     """The model folder is not there: says what to do about it."""
@@ -69,12 +74,16 @@ class TorchEncoder:
     dimension = DIMENSION
 
     def __init__(self, model_path: Path) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         self.path = model_path
-        self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        try:
+            self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - damaged weights raise many types; report one
+            raise ModelMissingError(
+                f"The model at {model_path} could not be loaded ({type(exc).__name__}: {first_line(exc)}). "
+                "Run `make setup` to reinstall it, or set SOP_MODEL_PATH to a good copy of all-MiniLM-L6-v2."
+            ) from exc
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Normalised embeddings, one row per text."""
@@ -86,6 +95,12 @@ class TorchEncoder:
             convert_to_numpy=True,
         )
         return np.asarray(vecs, dtype=np.float32)
+
+
+def first_line(exc: BaseException, limit: int = 160) -> str:
+    """The first line of an error message, shortened: plain words for health and logs."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load_torch_encoder(override: str | None = None) -> TorchEncoder:

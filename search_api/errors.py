@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
+
+
+class SafeJSONProvider(DefaultJSONProvider):
+    """JSON with <, > and & written as \\u escapes: a value echoed back can never read as HTML."""
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        # These characters only occur inside JSON strings, where the escapes mean the same text.
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class ApiError(Exception):
@@ -59,6 +69,7 @@ _HTTP_CODES = {
 
 def register(app: Flask) -> None:
     """Send every /api/ error in the one JSON shape, never HTML or a stack trace."""
+    app.json = SafeJSONProvider(app)
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
@@ -66,13 +77,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        if not request.path.startswith("/api"):
+        if not (request.path == "/api" or request.path.startswith("/api/")):
             return err
         code = _HTTP_CODES.get(err.code or 500, "error")
+        methods = list(getattr(err, "valid_methods", None) or []) if err.code == 405 else []
         # The default descriptions are plain text; never echo the request back.
-        resp = error_response(ApiError(err.code or 500, code, err.description or code))
-        if err.code == 405 and hasattr(err, "valid_methods") and err.valid_methods:
-            resp[0].headers["Allow"] = ", ".join(err.valid_methods)
+        resp = error_response(ApiError(err.code or 500, code, err.description or code, allowed=methods or None))
+        if methods:
+            resp[0].headers["Allow"] = ", ".join(methods)
         return resp
 
     @app.errorhandler(Exception)

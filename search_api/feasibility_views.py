@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, MethodNotAllowed
 
 from .errors import ApiError
 from .feasibility import assess, questionnaire, report_markdown, validate
@@ -33,7 +33,8 @@ def _body() -> dict[str, Any]:
         )
     try:
         body = request.get_json()
-    except BadRequest:
+    except (BadRequest, RecursionError):
+        # RecursionError: json.loads gives up on very deep nesting with it, not with ValueError.
         raise ApiError(400, "malformed_json", "The request body is not valid JSON.", field="body") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", 'The body must be a JSON object such as {"answers": {...}}.', field="body")
@@ -67,12 +68,11 @@ def assess_view():
 
 @bp.get("/api/feasibility")
 def assess_get_view():
-    # Without this, the site's catch-all would answer a GET here with a 404.
-    raise ApiError(
-        405,
-        "method_not_allowed",
-        'Use POST with a JSON body such as {"answers": {...}}; GET /api/feasibility/questions lists the questions.',
-        allowed=["POST"],
+    # A route of its own so the 405 says how to call the assessor; errors.py adds Allow.
+    raise MethodNotAllowed(
+        valid_methods=["POST"],
+        description='Use POST with a JSON body such as {"answers": {...}}; '
+        "GET /api/feasibility/questions lists the questions.",
     )
 
 

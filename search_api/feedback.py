@@ -31,9 +31,13 @@ CREATE TABLE IF NOT EXISTS feedback_url (
 class FeedbackStore:
     """Feedback rows and the URLs each rated answer cited, written all-or-nothing."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_pages: int | None = None) -> None:
         self.path = Path(folder) / FILE_NAME
         self._ready = False
+        # A size cap in database pages (SQLite answers "database or disk is full" beyond it).
+        self.max_pages = max_pages
+        # Why the last write failed (None after a success): /api/health reports it.
+        self.last_error: str | None = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -44,6 +48,8 @@ class FeedbackStore:
             # FULL: a committed row survives a power cut, not only a crash of the process.
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            if self.max_pages is not None:
+                conn.execute(f"PRAGMA max_page_count={int(self.max_pages)}")
             if not self._ready:
                 conn.executescript(SCHEMA)
                 self._ready = True
@@ -59,20 +65,27 @@ class FeedbackStore:
     ) -> int:
         """Store one piece of feedback in a single transaction; returns its id."""
         created = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                cur = conn.execute(
-                    "INSERT INTO feedback (created, rating, question, comment, page) VALUES (?, ?, ?, ?, ?)",
-                    (created, rating, question, comment, page),
-                )
-                row_id = int(cur.lastrowid or 0)
-                self._insert_urls(conn, row_id, answer_urls or [])
-                conn.execute("COMMIT")
-            except BaseException:
-                # Anything raised mid-write (even KeyboardInterrupt) undoes the whole row.
-                conn.execute("ROLLBACK")
-                raise
+        try:
+            with self._connect() as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    cur = conn.execute(
+                        "INSERT INTO feedback (created, rating, question, comment, page) VALUES (?, ?, ?, ?, ?)",
+                        (created, rating, question, comment, page),
+                    )
+                    row_id = int(cur.lastrowid or 0)
+                    self._insert_urls(conn, row_id, answer_urls or [])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    # Anything raised mid-write (even KeyboardInterrupt) undoes the whole row. SQLite
+                    # may already have rolled back itself (on a full disk), so only if still open.
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        except (sqlite3.Error, OSError) as exc:
+            self.last_error = f"The last feedback could not be saved ({type(exc).__name__}: {exc})."
+            raise
+        self.last_error = None
         return row_id
 
     def _insert_urls(self, conn: sqlite3.Connection, row_id: int, urls: list[str]) -> None:

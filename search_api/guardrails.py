@@ -116,7 +116,9 @@ def history_errors(history: Any) -> list[dict[str, str]]:
         unknown = sorted(set(item) - {"role", "text"})
         if unknown:
             problems.append({"field": f"{where}.{unknown[0]}", "message": f"Unknown field(s) in {where}: {unknown}."})
-        if item.get("role") not in ROLES and item.get("role") not in ROLE_ALIASES:
+        role = item.get("role")
+        # A list or object as role is unhashable: test the type before the alias lookup.
+        if not isinstance(role, str) or (role not in ROLES and role not in ROLE_ALIASES):
             problems.append({"field": f"{where}.role", "message": f"'{where}.role' must be 'user' or 'bot'."})
         text = item.get("text")
         if not isinstance(text, str):

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
 KEEP_VERSIONS = 2
+STALE_TMP_SECONDS = 3600
 
 
 class IndexError_(RuntimeError):
@@ -89,29 +91,48 @@ def write_index(
             **manifest_extra,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        for f in tmp.iterdir():
+        # Every file on disk (BM25 is a sub-folder) before the version can become CURRENT.
+        for f in tmp.rglob("*"):
             if f.is_file():
-                with open(f, "rb") as fh:
-                    os.fsync(fh.fileno())
+                _fsync(f)
         os.rename(tmp, index_dir / version)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     pointer_tmp = index_dir / f".{POINTER}.{os.getpid()}"
     pointer_tmp.write_text(version, encoding="utf-8")
+    _fsync(pointer_tmp)
     os.replace(pointer_tmp, index_dir / POINTER)
+    _fsync(index_dir)  # the rename and the new pointer survive a power cut
     _prune(index_dir, version)
     return version
 
 
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder's entries to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _prune(index_dir: Path, keep: str) -> None:
-    """Drop old versions, keeping a few so a reader mid-load never loses its folder."""
+    """Drop old versions, keeping a few so a reader mid-load never loses its folder.
+
+    Loaded indexes live in memory, so a server still answering from an older version
+    needs none of its files."""
     versions = sorted(p for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("v"))
     for old in versions[:-KEEP_VERSIONS]:
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)
+    # Left by a build that crashed; a fresh one may belong to a build still running.
     for stale in index_dir.glob(".tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_TMP_SECONDS:
+                shutil.rmtree(stale, ignore_errors=True)
+        except FileNotFoundError:
+            pass
 
 
 def read_manifest(index_dir: Path, version: str | None = None) -> dict[str, Any]:

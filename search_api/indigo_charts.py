@@ -32,9 +32,10 @@ def _figure(svg: str, caption: str) -> str:
     return f'<figure class="indigo-figure">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
 
 
-def _chart_section(heading: str, svg: str, caption: str, table: list[str]) -> list[str]:
+def _chart_section(heading: str, svg: str, caption: str, table_caption: str, table: list[str]) -> list[str]:
     """A chart's section: heading, the figure with its caption, then the table of its data."""
-    return [f"## {heading}", "", _figure(svg, caption), "", *table, ""]
+    # The "Table:" paragraph becomes the table's <caption> (hooks/captions.py).
+    return [f"## {heading}", "", _figure(svg, caption), "", f"Table: {table_caption}", "", *table, ""]
 
 
 def by_year_and_sector(projects: list[Project]) -> tuple[list[int], list[str], Counter]:
@@ -90,7 +91,9 @@ def chart_years(projects: list[Project]) -> list[str]:
     table = ["| Year | " + " | ".join(sectors) + " | Total |", "| --- " * (len(sectors) + 2) + "|"]
     for year, total in zip(years, totals, strict=True):
         table.append(f"| {year} | " + " | ".join(str(counts[(year, s)]) for s in sectors) + f" | {total} |")
-    return _chart_section("Projects launched per year", _svg("chart-years", w, h, title, desc, body), caption, table)
+    svg = _svg("chart-years", w, h, title, desc, body)
+    data_caption = "The data for Figure 1: projects launched each year, by policy sector."
+    return _chart_section("Projects launched per year", svg, caption, data_caption, table)
 
 
 def country_counts(projects: list[Project]) -> Counter:
@@ -123,7 +126,9 @@ def chart_countries(projects: list[Project]) -> list[str]:
     )
     caption = f"Figure 2. {title}: the {TOP_COUNTRIES} with most projects, then the rest together. A project in two countries counts in both."
     table = ["| Country | Projects |", "| --- | --- |"] + [f"| {country_name(c)} | {n} |" for c, n in ranked]
-    return _chart_section("Projects by country", _svg("chart-countries", w, h, title, desc, body), caption, table)
+    svg = _svg("chart-countries", w, h, title, desc, body)
+    data_caption = "The data for Figure 2: projects in every country INDIGO records."
+    return _chart_section("Projects by country", svg, caption, data_caption, table)
 
 
 def capital_by_sector(projects: list[Project]) -> dict[str, list[float]]:
@@ -186,9 +191,9 @@ def chart_capital(projects: list[Project]) -> list[str]:
     for sector, vs in groups.items():
         cells = [min(vs), statistics.median(vs), max(vs), sum(vs)]
         table.append(f"| {sector} | {len(vs)} | " + " | ".join(f"USD {fmt_amount(round(c))}" for c in cells) + " |")
-    return _chart_section(
-        "Capital raised by policy sector", _svg("chart-capital", w, h, title, desc, body), caption, table
-    )
+    svg = _svg("chart-capital", w, h, title, desc, body)
+    data_caption = "The data for Figure 3: capital raised per project, by policy sector, in US dollars."
+    return _chart_section("Capital raised by policy sector", svg, caption, data_caption, table)
 
 
 def render_charts(data: Dataset) -> str:

@@ -148,7 +148,15 @@ def _key_facts(p: Project, case_study: str | None) -> list[str]:
         ("Changes due to Covid-19", esc(p.covid_changes)),
         ("Case study", f"[Read the case study](../{case_study})" if case_study else ""),
     ]
-    out = ["## Key facts", "", "| Fact | Detail |", "| --- | --- |"]
+    # "Table:" paragraphs become the table's <caption> (hooks/captions.py).
+    out = [
+        "## Key facts",
+        "",
+        "Table: Key facts about this project, from INDIGO.",
+        "",
+        "| Fact | Detail |",
+        "| --- | --- |",
+    ]
     out += [f"| {label} | {value} |" for label, value in rows if value]
     return out + [""]
 
@@ -165,7 +173,8 @@ def _challenge(p: Project) -> list[str]:
     if not rows:
         return out + ["INDIGO does not describe the social challenge or the intervention for this project.", ""]
     # INDIGO's own words, shown as recorded: a table keeps them apart from the hub's prose.
-    out += ["INDIGO describes the project in these words.", "", "| Field | As recorded in INDIGO |", "| --- | --- |"]
+    out += ["INDIGO describes the project in these words.", "", "Table: This project in INDIGO's words.", ""]
+    out += ["| Field | As recorded in INDIGO |", "| --- | --- |"]
     return out + [f"| {label} | {text} |" for label, text in rows] + [""]
 
 
@@ -193,6 +202,8 @@ def _metrics(p: Project) -> list[str]:
         return out + ["INDIGO lists no outcome metrics for this project.", ""]
     out += [
         f"INDIGO lists {len(p.metrics)} outcome metrics that outcome payments depended on, in its own words.",
+        "",
+        "Table: Outcome metrics of this project, as recorded in INDIGO.",
         "",
         "| No. | Outcome metric | Who it counts | Target and how it was checked |",
         "| --- | --- | --- | --- |",
@@ -228,6 +239,8 @@ def _results(p: Project) -> list[str]:
         return out + ["INDIGO reports no results for this project yet.", ""]
     numbers = {m.id: n for n, m in enumerate(p.metrics, 1)}
     out += [
+        "Table: Results recorded in INDIGO for this project.",
+        "",
         "| Measured against | Type | Period | Engaged | Positive outcomes | Outcomes achieved |",
         "| --- | --- | --- | --- | --- | --- |",
     ]

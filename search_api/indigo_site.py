@@ -148,6 +148,8 @@ def render_fund(fund: Fund, data: Dataset, related: list[str] | None = None) -> 
         "",
         "## Key facts",
         "",
+        "Table: Key facts about this fund, from INDIGO.",
+        "",
         "| Fact | Detail |",
         "| --- | --- |",
         *[f"| {k} | {v} |" for k, v in facts],
@@ -157,6 +159,8 @@ def render_fund(fund: Fund, data: Dataset, related: list[str] | None = None) -> 
         lines += [
             "## Purpose",
             "",
+            "Table: The fund's purpose in INDIGO's words.",
+            "",
             "| Field | As recorded in INDIGO |",
             "| --- | --- |",
             f"| Purpose | {esc(fund.purpose)} |",
@@ -165,6 +169,8 @@ def render_fund(fund: Fund, data: Dataset, related: list[str] | None = None) -> 
     lines += [f"## Projects ({n})", ""]
     if projects:
         lines += [
+            "Table: The impact bond projects INDIGO links to this fund.",
+            "",
             "| Project | Policy sector | Stage | Services started | Capital raised |",
             "| --- | --- | --- | --- | --- |",
         ]
@@ -199,6 +205,8 @@ def render_funds_index(data: Dataset) -> str:
         "    Each fund page lists the projects INDIGO links to it.",
         "",
         "## All funds",
+        "",
+        f"Table: The {len(fs)} outcomes funds in INDIGO, with the number of projects linked to each.",
         "",
         "| Fund | Country | Stage | Projects |",
         "| --- | --- | --- | --- |",
@@ -250,12 +258,20 @@ def render_organisations(data: Dataset) -> str:
                 f"<td>{roles}</td></tr>"
             )
         lines += [
-            '<table class="org-table"><thead><tr><th scope="col">Organisation</th><th scope="col">Type</th>'
+            f'<table class="org-table"><caption>{_org_caption(letter)}</caption>'
+            '<thead><tr><th scope="col">Organisation</th><th scope="col">Type</th>'
             '<th scope="col">Roles</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>",
             "",
         ]
     lines += sources()
     return "\n".join(lines)
+
+
+def _org_caption(letter: str) -> str:
+    """The caption of one letter's table on the organisations page."""
+    if letter == "Other":
+        return "Organisations whose names do not start with a letter from A to Z"
+    return f"Organisations whose names start with {letter}"
 
 
 def amount_label(value: float) -> str:

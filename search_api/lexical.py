@@ -13,6 +13,7 @@ from .index_store import StoredIndex
 from .textproc import tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
+log = logging.getLogger("search_api.lexical")
 
 
 def chunk_tokens(chunk: dict[str, Any]) -> list[str]:
@@ -20,24 +21,33 @@ def chunk_tokens(chunk: dict[str, Any]) -> list[str]:
     return tokens(f"{chunk['title']} {chunk['section']} {chunk['section']} {chunk['text']}")
 
 
-def write_bm25(folder: Path, chunks: list[dict[str, Any]]) -> None:
-    """Build BM25 for a new index version and save it beside the vectors."""
+def build_bm25(chunks: list[dict[str, Any]]) -> bm25s.BM25:
+    """BM25 over chunks, in memory (under a second for the whole hub)."""
     retriever = bm25s.BM25()
     corpus = [chunk_tokens(c) or ["_empty_"] for c in chunks]
     if corpus:
         retriever.index(corpus, show_progress=False)
-    retriever.save(str(folder / "bm25"))
+    return retriever
+
+
+def write_bm25(folder: Path, chunks: list[dict[str, Any]]) -> None:
+    """Build BM25 for a new index version and save it beside the vectors."""
+    build_bm25(chunks).save(str(folder / "bm25"))
 
 
 def load_bm25(stored: StoredIndex) -> dict[str, Any]:
-    """Load the saved BM25 of an index version (rebuilt in memory if an old index lacks it)."""
+    """Load the saved BM25 of an index version; rebuilt in memory if missing (old index) or damaged."""
     path = stored.path / "bm25"
     if path.is_dir():
-        retriever = bm25s.BM25.load(str(path))
-    else:
-        retriever = bm25s.BM25()
-        retriever.index([chunk_tokens(c) or ["_empty_"] for c in stored.chunks], show_progress=False)
-    return {"bm25": retriever}
+        try:
+            retriever = bm25s.BM25.load(str(path))
+            # Scores index chunks by position, so the saved BM25 must cover exactly these chunks.
+            if int(retriever.scores.get("num_docs", -1)) == len(stored.chunks):
+                return {"bm25": retriever}
+        except Exception as exc:  # noqa: BLE001 - a damaged file raises many types; the chunks suffice
+            log.warning("saved BM25 of %s unreadable (%s); rebuilt in memory", stored.version, type(exc).__name__)
+        return {"bm25": build_bm25(stored.chunks), "bm25_rebuilt": True}
+    return {"bm25": build_bm25(stored.chunks)}
 
 
 def bm25_scores(retriever: bm25s.BM25, query_tokens: list[str], n: int) -> np.ndarray:

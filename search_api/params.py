@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import ApiError
+
+# Plain ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts' digits.
+_INT = re.compile(r"-?[0-9]{1,18}")
 
 
 def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
@@ -22,41 +26,55 @@ def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
         )
 
 
+def reject_repeated(args: Any) -> None:
+    """400 when a query parameter is given more than once (args is a werkzeug MultiDict)."""
+    for name, values in args.lists():
+        if len(values) > 1:
+            raise ApiError(400, "repeated_parameter", f"'{name}' may be given only once.", field=name)
+
+
 def text_param(params: Mapping[str, Any], name: str, max_len: int, required: bool = True) -> str | None:
-    """A trimmed string of 1..max_len characters."""
+    """A trimmed string of 1..max_len characters (the limit applies to the string as sent)."""
     value = params.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "invalid_type", f"'{name}' must be a string.", field=name)
+    if value is not None and len(value) > max_len:
+        raise ApiError(400, "too_long", f"'{name}' must be at most {max_len} characters.", field=name)
+    if value is None or not value.strip():
         if required:
             raise ApiError(400, "missing_parameter", f"'{name}' is required and must not be empty.", field=name)
         return None
-    if not isinstance(value, str):
-        raise ApiError(400, "invalid_type", f"'{name}' must be a string.", field=name)
-    value = value.strip()
-    if len(value) > max_len:
-        raise ApiError(400, "too_long", f"'{name}' must be at most {max_len} characters.", field=name)
-    return value
+    return value.strip()
+
+
+def parse_int(raw: Any) -> int | None:
+    """An integer written in plain digits, else None."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and _INT.fullmatch(raw):
+        return int(raw)
+    return None
 
 
 def int_param(params: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
-    """An integer within [low, high]."""
+    """An integer within [low, high]; an empty value is refused like any other non-number."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ApiError(
-            400, "invalid_type", f"'{name}' must be a whole number from {low} to {high}.", field=name
-        ) from None
+    value = parse_int(raw)
+    if value is None:
+        raise ApiError(400, "invalid_type", f"'{name}' must be a whole number from {low} to {high}.", field=name)
     if not low <= value <= high:
         raise ApiError(400, "out_of_range", f"'{name}' must be from {low} to {high}.", field=name)
     return value
 
 
-def choice_param(params: Mapping[str, Any], name: str, allowed: list[str]) -> str | None:
-    """One of the allowed values (case-insensitive), returned in its canonical spelling."""
+def choice_param(params: Mapping[str, Any], name: str, allowed: list[str], blank: bool = True) -> str | None:
+    """One of the allowed values (case-insensitive), returned in its canonical spelling.
+
+    An empty value means "not given" when blank is True (free-text filters), else it is refused."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None or (raw == "" and blank):
         return None
     for option in allowed:
         if str(raw).strip().lower() == option.lower():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .indigo import CREDIT, INDIGO_HOME, ROLES, Organisation, Project, countries, funds, policy_sectors, stages
 from .indigo_values import PartialDate
+from .params import parse_int
 
 FILTERS = ("country", "policy_sector", "stage", "fund", "launch_year_from", "launch_year_to", "q")
 PARAMS = (*FILTERS, "page", "per_page")
@@ -56,12 +57,14 @@ class Query:
         return {k: v for k, v in out.items() if v is not None}
 
 
-def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
+def _one(args: Mapping[str, Sequence[str]], name: str, strip: bool = True) -> str | None:
+    """The parameter's single value: trimmed, blank meaning not given; or as sent (strip=False)."""
     values = list(args.get(name, []))
     if len(values) > 1:
         raise FilterError("repeated_parameter", f"'{name}' may be given only once.", name)
-    value = values[0].strip() if values else ""
-    return value or None
+    if not values:
+        return None
+    return (values[0].strip() or None) if strip else values[0]
 
 
 def _choice(value: str | None, name: str, options: dict[str, str], allowed: list[str], hint: str = "") -> str | None:
@@ -76,10 +79,9 @@ def _choice(value: str | None, name: str, options: dict[str, str], allowed: list
 def _int(value: str | None, name: str, low: int, high: int) -> int | None:
     if value is None:
         return None
-    try:
-        out = int(value)
-    except ValueError:
-        raise FilterError("invalid_type", f"'{name}' must be a whole number from {low} to {high}.", name) from None
+    out = parse_int(value)
+    if out is None:
+        raise FilterError("invalid_type", f"'{name}' must be a whole number from {low} to {high}.", name)
     if not low <= out <= high:
         raise FilterError("out_of_range", f"'{name}' must be from {low} to {high}.", name)
     return out
@@ -93,7 +95,8 @@ def parse(args: Mapping[str, Sequence[str]]) -> Query:
     country_opts = {c.lower(): c for c, _ in countries()} | {n.lower(): c for c, n in countries()}
     fund_opts = {f.id.lower(): f.id for f in funds()} | {f.slug: f.id for f in funds()}
     q = _one(args, "q")
-    if q and len(q) > MAX_Q:
+    # The limit holds for the text as sent, spaces included.
+    if any(len(v) > MAX_Q for v in args.get("q", [])):
         raise FilterError("too_long", f"'q' must be at most {MAX_Q} characters.", "q")
     query = Query(
         country=_choice(
@@ -106,13 +109,14 @@ def parse(args: Mapping[str, Sequence[str]]) -> Query:
         policy_sector=_choice(
             _one(args, "policy_sector"), "policy_sector", {s.lower(): s for s in policy_sectors()}, policy_sectors()
         ),
-        stage=_choice(_one(args, "stage"), "stage", {s.lower(): s for s in stages()}, stages()),
+        # Numbers and the stage are checked as sent: "", " 5" or "+5" are refused, not guessed at.
+        stage=_choice(_one(args, "stage", False), "stage", {s.lower(): s for s in stages()}, stages()),
         fund=_choice(_one(args, "fund"), "fund", fund_opts, [f.id for f in funds()], " Use a fund id or its slug."),
-        year_from=_int(_one(args, "launch_year_from"), "launch_year_from", *YEAR_RANGE),
-        year_to=_int(_one(args, "launch_year_to"), "launch_year_to", *YEAR_RANGE),
+        year_from=_int(_one(args, "launch_year_from", False), "launch_year_from", *YEAR_RANGE),
+        year_to=_int(_one(args, "launch_year_to", False), "launch_year_to", *YEAR_RANGE),
         words=(q or "").lower().split(),
-        page=_int(_one(args, "page"), "page", 1, 100_000) or 1,
-        per_page=_int(_one(args, "per_page"), "per_page", 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
+        page=_int(_one(args, "page", False), "page", 1, 100_000) or 1,
+        per_page=_int(_one(args, "per_page", False), "per_page", 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
     )
     if query.year_from and query.year_to and query.year_from > query.year_to:
         raise FilterError("invalid_range", "'launch_year_from' must not be after 'launch_year_to'.", "launch_year_from")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from . import indigo, projects_query
 from .errors import ApiError
@@ -49,7 +48,7 @@ def _credit(resp: Response) -> Response:
         body = resp.get_json(silent=True)
         if isinstance(body, dict) and "credit" not in body:
             body["credit"] = projects_query.CREDIT_BODY
-            resp.set_data(json.dumps(body))
+            resp.set_data(current_app.json.dumps(body))
     return resp
 
 

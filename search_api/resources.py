@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import index_store
+from . import fallback, index_store
 from .config import Settings
-from .embedder import DIMENSION, MODEL_NAME, Encoder, ModelMissingError, pin_threads
+from .embedder import DIMENSION, MODEL_NAME, Encoder, ModelMissingError, first_line, pin_threads
 from .sources import source_fingerprint
 
+log = logging.getLogger("search_api.resources")
 # How often a request may look at the CURRENT pointer for a newer index.
 RELOAD_CHECK_SECONDS = 1.0
 
@@ -23,6 +25,9 @@ class Loaded:
 
     stored: index_store.StoredIndex
     extras: dict[str, Any]
+    # True for the words-only stand-in built when the real index cannot load.
+    lexical_only: bool = False
+    source: str = "the index"
 
 
 class Resources:
@@ -38,6 +43,12 @@ class Resources:
         self._fingerprint_cache: tuple[float, str] | None = None
         self.index_error: str | None = None
         self.model_error: str | None = None
+        # (CURRENT version, when, error class) of the last failed load, so it is not retried per request.
+        self._index_failure: tuple[str | None, float, type[index_store.IndexError_]] | None = None
+        self._model_failed_at: float | None = None
+        # Something worth telling an operator about the encoder that still works (e.g. ONNX fell back).
+        self.encoder_notes: list[str] = []
+        self.fallback = fallback.LexicalFallback(settings)
         # Later features add builders that derive structures (e.g. BM25) from an index.
         from .lexical import load_bm25
 
@@ -50,16 +61,24 @@ class Resources:
         return self._encoder_factory is None
 
     def encoder(self) -> Encoder:
-        """The query encoder, loaded on first use."""
+        """The query encoder, loaded on first use; a failure is remembered for RETRY_SECONDS."""
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
+                    now = time.monotonic()
+                    failed = self._model_failed_at
+                    if failed is not None and now - failed < fallback.RETRY_SECONDS:
+                        raise ModelMissingError(self.model_error or "The model could not be loaded.")
                     try:
-                        factory = self._encoder_factory or _default_encoder_factory(self.settings)
-                        self._encoder = factory()
-                        self.model_error = None
+                        if self._encoder_factory is not None:
+                            self._encoder = self._encoder_factory()
+                        else:
+                            notes: list[str] = []
+                            self._encoder = choose_encoder(self.settings, notes)
+                            self.encoder_notes = notes
+                        self.model_error, self._model_failed_at = None, None
                     except ModelMissingError as exc:
-                        self.model_error = str(exc)
+                        self.model_error, self._model_failed_at = str(exc), now
                         raise
         return self._encoder
 
@@ -69,14 +88,24 @@ class Resources:
         if self._loaded is None or now - self._last_check > RELOAD_CHECK_SECONDS:
             self._last_check = now
             version = index_store.current_version(self.settings.index_dir)
-            if self._loaded is None or (version and version != self._loaded.stored.version):
-                self._reload()
+            if self._wants_load(version, now):
+                self._reload(version, now)
         if self._loaded is None:
-            raise index_store.IndexMissingError(self.index_error or "No index loaded.")
+            failed = self._index_failure
+            raise (failed[2] if failed else index_store.IndexMissingError)(self.index_error or "No index loaded.")
         return self._loaded
 
-    def _reload(self) -> None:
+    def _wants_load(self, version: str | None, now: float) -> bool:
+        """True when the pointer names an index not yet loaded nor failed moments ago."""
+        if self._loaded is not None and (not version or version == self._loaded.stored.version):
+            return False
+        failed = self._index_failure
+        return failed is None or failed[0] != version or now - failed[1] >= fallback.RETRY_SECONDS
+
+    def _reload(self, version: str | None, now: float) -> None:
         with self._lock:
+            if not self._wants_load(version, now):
+                return  # another thread loaded (or failed) it while this one waited
             try:
                 stored = index_store.load_index(self.settings.index_dir, MODEL_NAME, DIMENSION)
                 extras: dict[str, Any] = {}
@@ -84,11 +113,20 @@ class Resources:
                     extras.update(loader(stored))
                 # One assignment: requests in flight keep the object they already hold.
                 self._loaded = Loaded(stored, extras)
-                self.index_error = None
-            except index_store.IndexError_ as exc:
-                self.index_error = str(exc)
+                self.index_error, self._index_failure = None, None
+            except Exception as exc:  # noqa: BLE001 - any damage must become "degraded", never a 500 loop
+                self.index_error = fallback.describe_index_error(self.settings.index_dir, exc)
+                kind = type(exc) if isinstance(exc, index_store.IndexError_) else index_store.IndexCorruptError
+                self._index_failure = (version, now, kind)
                 if self._loaded is None:
-                    raise
+                    raise kind(self.index_error) from exc
+
+    def search_index(self) -> Loaded:
+        """The index if it loads, else a words-only stand-in (raises IndexError_ when neither exists)."""
+        try:
+            return self.index()
+        except index_store.IndexError_:
+            return self.fallback.get()
 
     def fingerprint(self) -> str:
         """The current source fingerprint, cached a few seconds (it hashes every source file)."""
@@ -98,23 +136,27 @@ class Resources:
         return self._fingerprint_cache[1]
 
 
-def _default_encoder_factory(settings: Settings) -> Callable[[], Encoder]:
-    return lambda: choose_encoder(settings)
-
-
-def choose_encoder(settings: Settings) -> Encoder:
+def choose_encoder(settings: Settings, notes: list[str] | None = None) -> Encoder:
     """ONNX when exported and verified against torch (about 3x faster), else torch."""
     from .embedder import load_torch_encoder
 
     if settings.encoder in ("auto", "onnx"):
         from . import onnx_encoder
 
-        if onnx_encoder.is_verified():
+        folder = onnx_encoder.ONNX_DIR  # read at call time so tests can point it elsewhere
+        if onnx_encoder.is_verified(folder):
             try:
-                return onnx_encoder.OnnxEncoder()
-            except Exception:  # noqa: BLE001 - a broken export must not stop the server
+                return onnx_encoder.OnnxEncoder(folder)
+            except Exception as exc:  # noqa: BLE001 - a broken export must not stop the server
+                # The full error goes to the log; health shows plain words only.
+                log.warning("ONNX export unusable: %s: %s", type(exc).__name__, first_line(exc, 400))
+                problem = (
+                    f"The ONNX export could not be loaded (model.onnx is damaged or unreadable: {type(exc).__name__})."
+                )
                 if settings.encoder == "onnx":
-                    raise
+                    raise ModelMissingError(f"{problem} Re-export it with `make index`.") from exc
+                if notes is not None:
+                    notes.append(f"{problem} Using the slower torch encoder; re-export it with `make index`.")
         elif settings.encoder == "onnx":
             raise ModelMissingError("SOP_ENCODER=onnx but no verified ONNX export exists: run `make index`.")
     return load_torch_encoder(settings.model_path)

@@ -6,9 +6,8 @@ import time
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from . import index_store
-from .errors import ApiError
-from .params import choice_param, int_param, reject_unknown, text_param
+from .degraded import degraded_fields, search_plan
+from .params import choice_param, int_param, reject_repeated, reject_unknown, text_param
 from .retrieval import FILTER_FIELDS, MODES, filter_values, search
 
 bp = Blueprint("search", __name__)
@@ -29,33 +28,26 @@ def hit_to_json(hit) -> dict:
     }
 
 
-def loaded_index():
-    """The current index, or a 503 saying it is unavailable."""
-    res = current_app.extensions["sop"]
-    try:
-        return res.index()
-    except index_store.IndexError_ as exc:
-        raise ApiError(503, "index_unavailable", f"Search is unavailable: {exc}") from exc
-
-
 @bp.get("/api/search")
 def search_view():
     started = time.perf_counter()
     args = request.args
     reject_unknown(args.keys(), ("q", "k", "mode", *FILTER_FIELDS))
+    reject_repeated(args)
     query = text_param(args, "q", MAX_QUERY)
     k = int_param(args, "k", 10, 1, 50)
-    mode = choice_param(args, "mode", list(MODES)) or "hybrid"
-    loaded = loaded_index()
-    values = filter_values(loaded)
+    mode = choice_param(args, "mode", list(MODES), blank=False) or "hybrid"
+    # Words only (and saying so) when the index or the model is down: never a 500.
+    plan = search_plan(current_app.extensions["sop"], mode)
+    values = filter_values(plan.loaded)
     filters = {f: choice_param(args, f, values[f]) for f in FILTER_FIELDS}
-    res = current_app.extensions["sop"]
-    hits = search(loaded, res.encoder() if mode != "bm25" else None, query, k, filters, mode)
+    hits = search(plan.loaded, plan.encoder, query, k, filters, plan.mode)
     return jsonify(
         {
             "query": query,
             "results": [hit_to_json(h) for h in hits],
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
+            **degraded_fields(plan),
         }
     )
 
@@ -63,7 +55,7 @@ def search_view():
 @bp.get("/api/search/filters")
 def filters_view():
     reject_unknown(request.args.keys(), ())
-    return jsonify({"filters": filter_values(loaded_index())})
+    return jsonify({"filters": filter_values(search_plan(current_app.extensions["sop"], "bm25").loaded)})
 
 
 def register(app: Flask) -> None:

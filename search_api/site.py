@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import PathConverter
 
-from .errors import ApiError
+from . import compress
 
 bp = Blueprint("site", __name__)
+
+
+class SitePath(PathConverter):
+    """Any path but the API's: /api/ addresses never match the site, so routing gives them
+    a 404, or a 405 whose Allow (and OPTIONS) lists only the API's own methods."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("site_path", SitePath))
 
 
 def _site_dir() -> Path:
@@ -17,10 +27,8 @@ def _site_dir() -> Path:
 
 
 @bp.get("/", defaults={"path": ""})
-@bp.get("/<path:path>")
+@bp.get("/<site_path:path>")
 def page(path: str):
-    if path == "api" or path.startswith("api/"):
-        _api_not_found("/" + path)
     site = _site_dir()
     target = (site / path).resolve()
     if site.resolve() not in target.parents and target != site.resolve():
@@ -36,20 +44,4 @@ def page(path: str):
         if not_found.is_file():
             return send_from_directory(site, "404.html"), 404
         abort(404)
-    return send_from_directory(site, path)
-
-
-def _api_not_found(path: str) -> None:
-    """405 with Allow when the API path exists for other methods (e.g. GET /api/ask), else 404."""
-    adapter = current_app.url_map.bind("localhost")
-    allowed = []
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        try:
-            endpoint, _ = adapter.match(path, method=method)
-        except (NotFound, MethodNotAllowed):
-            continue
-        if endpoint != "site.page":
-            allowed.append(method)
-    if allowed:
-        raise MethodNotAllowed(valid_methods=allowed)
-    raise ApiError(404, "not_found", "There is no API endpoint at this address.")
+    return compress.send(site, path)

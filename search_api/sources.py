@@ -20,6 +20,8 @@ SOURCE_GLOBS = (
     # Page generators the hooks call: a change to them changes the built pages.
     "search_api/indigo*.py",
     "search_api/feasibility*.py",
+    # hooks/csp.py writes the policy this module builds into site/_hub/csp.json.
+    "search_api/security.py",
     "overrides/**/*",
     "mkdocs.yml",
     "package-lock.json",

@@ -86,7 +86,10 @@ def tmp_hub(tmp_path):
 
 @pytest.fixture
 def app(tmp_hub):
-    return create_app({"TESTING": True, "SETTINGS": tmp_hub, "ENCODER_FACTORY": FakeEncoder})
+    # Tests make many requests from one address: rate limits have their own tests.
+    return create_app(
+        {"TESTING": True, "SETTINGS": tmp_hub, "ENCODER_FACTORY": FakeEncoder, "RATELIMIT_ENABLED": False}
+    )
 
 
 @pytest.fixture
@@ -104,7 +107,8 @@ def require_built() -> None:
 def real_app():
     """The real app: real model, real FAISS index, real built site."""
     require_built()
-    app = create_app({"TESTING": True})
+    # The browser and real-stack tests are one fast client: never throttle them.
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
     app.extensions["sop"].encoder()
     app.extensions["sop"].index()
     return app

@@ -6,6 +6,7 @@
     if (!root || root.dataset.ready) return;
     root.dataset.ready = "1";
     var api = root.dataset.api || "/api/search";
+    var form = document.getElementById("hub-search-form");
     var input = document.getElementById("hub-search-input");
     var status = document.getElementById("hub-search-status");
     var list = document.getElementById("hub-search-results");
@@ -141,6 +142,9 @@
       if (e.key === "ArrowUp") (i > 0 ? items[i - 1] : input).focus();
     });
     selects.forEach(function (s) { s.addEventListener("change", run); });
+    // Results come in place (Enter runs the search above): the form never reloads the page.
+    // This was an inline onsubmit; the Content-Security-Policy forbids inline handlers.
+    if (form) form.addEventListener("submit", function (e) { e.preventDefault(); });
     var initial = new URLSearchParams(window.location.search).get("q");
     if (initial) { input.value = initial; }
     fillFilters();

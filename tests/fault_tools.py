@@ -1,0 +1,48 @@
+"""Small helpers shared by the fault tests: a hand-moved clock, a network tripwire, plain-message checks."""
+
+from __future__ import annotations
+
+import socket
+import types
+
+from search_api import fallback, resources
+
+from .conftest import INDEX
+
+
+class Clock:
+    """A monotonic clock the test moves by hand (no sleeping, no timing assumptions)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def use_fake_clock(monkeypatch) -> Clock:
+    """Make the resource loader and the words-only fallback read time from a Clock."""
+    clock = Clock()
+    fake_time = types.SimpleNamespace(monotonic=clock.monotonic)
+    monkeypatch.setattr(resources, "time", fake_time)
+    monkeypatch.setattr(fallback, "time", fake_time)
+    return clock
+
+
+def forbid_network(monkeypatch) -> list:
+    """Record (and refuse) every outgoing connection: nothing may be downloaded."""
+    attempts: list = []
+
+    def refuse(self, address, *args):
+        attempts.append(address)
+        raise OSError("network use is forbidden in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+def assert_plain(message: str) -> None:
+    """Plain words for an operator: no trace, no C++ internals, no temporary or index paths."""
+    assert "Traceback" not in message and "faiss::" not in message and ".cpp" not in message
+    assert "/tmp/" not in message and str(INDEX) not in message

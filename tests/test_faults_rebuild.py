@@ -1,0 +1,197 @@
+"""Fault: the index is rebuilt twice while gunicorn serves searches; no request fails.
+
+A copy of the real index in a temporary folder (SOP_INDEX_DIR), real gunicorn with 2 workers,
+and the real indexer (`sophub build-index`) run after editing one page of a copied site export.
+No timing assertions: deadlines only bound the waits.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from search_api import index_store
+from search_api.config import ROOT
+
+from .conftest import INDEX, SITE, require_built
+
+SOPHUB = Path(sys.executable).with_name("sophub")
+MARKERS = ("zqxvmarkerone", "zqxvmarkertwo")  # words no page uses: only the edited section matches
+
+
+def _load_script():
+    """scripts/load.py as a module: the test reuses its server control and its client."""
+    name = "sop_load_script"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "load.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up here
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+load = _load_script()
+
+
+def wait_for(what: str, condition: Callable[[], bool], seconds: float = 120) -> None:
+    """Poll until condition() holds; fail with `what` after a generous deadline."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def copy_hub(tmp_path: Path) -> tuple[Path, Path, str]:
+    """The current index version and the site's page export, copied into tmp_path."""
+    require_built()
+    version = index_store.current_version(INDEX)
+    assert version
+    index_dir, site_dir = tmp_path / "index", tmp_path / "site"
+    shutil.copytree(INDEX / version, index_dir / version)
+    (index_dir / "CURRENT").write_text(version, encoding="utf-8")
+    (site_dir / "_hub").mkdir(parents=True)
+    for name in ("pages.jsonl", "fingerprint"):
+        if (SITE / "_hub" / name).is_file():
+            shutil.copy(SITE / "_hub" / name, site_dir / "_hub" / name)
+    return site_dir, index_dir, version
+
+
+def edit_page(site_dir: Path, marker: str) -> str:
+    """Add a section holding `marker` to the first guidance page; returns that page's URL."""
+    path = site_dir / "_hub" / "pages.jsonl"
+    pages = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    page = next(p for p in pages if p["url"].startswith("/guidance/"))
+    page["markdown"] += f"\n\n## Rebuild check {marker}\n\nThis section exists to test an index rebuild: {marker}.\n"
+    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages), encoding="utf-8")
+    return page["url"]
+
+
+def rebuild(site_dir: Path, index_dir: Path) -> None:
+    """The real indexer, as `make index` runs it (only the edited section is embedded)."""
+    cmd = [str(SOPHUB), "build-index", "--site", str(site_dir), "--index", str(index_dir), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=200)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def get_json(port: int, path: str) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        assert resp.status == 200, (path, resp.status)
+        return json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+class Hammer:
+    """Search clients (kept-alive connections) and a health poller, until stopped."""
+
+    def __init__(self, port: int, threads: int) -> None:
+        self.port = port
+        self.ok = 0
+        self.failures: list[str] = []
+        self.health_problems: list[dict] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        searches = load.traffic()["search"]
+        self._threads = [threading.Thread(target=self._search, args=(searches[i::threads],)) for i in range(threads)]
+        self._threads.append(threading.Thread(target=self._health))
+
+    def __enter__(self) -> Hammer:
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=120)
+
+    def _search(self, requests: list) -> None:
+        client = load.Client(self.port)
+        i = 0
+        while not self._stop.is_set():
+            req = requests[i % len(requests)]
+            i += 1
+            try:
+                status, headers, payload = client.send(req)
+                problem = load.check(req, status, headers, payload)
+            except Exception as exc:  # noqa: BLE001 - any failure counts
+                problem = f"{type(exc).__name__}: {exc}"
+            with self._lock:
+                if problem:
+                    self.failures.append(problem)
+                else:
+                    self.ok += 1
+        client.close()
+
+    def _health(self) -> None:
+        while not self._stop.is_set():
+            try:
+                body = get_json(self.port, "/api/health")
+            except Exception as exc:  # noqa: BLE001 - any failure counts
+                with self._lock:
+                    self.failures.append(f"health: {type(exc).__name__}: {exc}")
+                continue
+            with self._lock:
+                self.health_problems += [p for p in body["problems"] if p["code"].startswith("index")]
+            time.sleep(0.05)
+
+    def count(self) -> int:
+        with self._lock:
+            return self.ok
+
+
+def every_worker_serves(port: int, version: str, marker: str, page_url: str) -> bool:
+    """Ten health checks in a row report `version` and ten searches for `marker` find the page."""
+    for _ in range(10):
+        body = get_json(port, "/api/health")
+        if (body.get("index") or {}).get("version") != version:
+            return False
+    for _ in range(10):
+        results = get_json(port, "/api/search?" + urllib.parse.urlencode({"q": marker}))["results"]
+        if not any(r["url"].split("#")[0] == page_url for r in results):
+            return False
+    return True
+
+
+def test_rebuilding_the_index_under_load_fails_no_request(tmp_path):
+    site_dir, index_dir, first = copy_hub(tmp_path)
+    proc, port = load.start_server({"SOP_WORKERS": "2", "SOP_INDEX_DIR": str(index_dir)}, tmp_path / "gunicorn.log")
+    try:
+        assert get_json(port, "/api/health")["index"]["version"] == first
+        versions = [first]
+        with Hammer(port, threads=4) as hammer:
+            wait_for("searches before the rebuild", lambda: hammer.count() >= 30)
+            for marker in MARKERS:
+                page_url = edit_page(site_dir, marker)
+                before = hammer.count()
+                rebuild(site_dir, index_dir)
+                new = index_store.current_version(index_dir)
+                assert new and new not in versions
+                versions.append(new)
+                wait_for(f"every worker to serve {new}", partial(every_worker_serves, port, new, marker, page_url))
+                wait_for("more searches", partial(lambda n: hammer.count() >= n, before + 30))
+        assert hammer.failures == [], hammer.failures[:5]
+        assert hammer.health_problems == [], hammer.health_problems[:3]
+    finally:
+        load.stop_server(proc)
+    # The oldest version was pruned only after two newer ones existed; no build leftovers.
+    on_disk = sorted(p.name for p in index_dir.iterdir() if p.is_dir())
+    assert on_disk == versions[-index_store.KEEP_VERSIONS :], on_disk
+    assert index_store.current_version(index_dir) == versions[-1]
