@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from markdown import Markdown
 from markdown.extensions.toc import slugify, unique
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -19,6 +22,10 @@ _ABBR_DEF = re.compile(r"^\*\[[^\]]+\]:")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# Characters Markdown may read as markup in a heading ("snake_case", "`code`", "a * b", "&amp;").
+_MARKUP_CHARS = re.compile(r"[*_`<>&\[\]!\\]")
+_TOC_ID = re.compile(r' id="([^"]*)"')
+_toc = threading.local()
 
 
 @dataclass
@@ -54,7 +61,19 @@ def heading_slug(heading_md: str, used: set[str]) -> str:
     if explicit:
         used.add(explicit.group(1))
         return explicit.group(1)
+    if _MARKUP_CHARS.search(heading_md):
+        # Markup is ambiguous ("_" may be literal): ask Python-Markdown's toc, as the site does.
+        return unique(_toc_slug(heading_md), used)
     return unique(slugify(inline_text(heading_md), "-"), used)
+
+
+def _toc_slug(heading_md: str) -> str:
+    """The id the site's toc extension gives this heading on its own."""
+    md = getattr(_toc, "md", None)
+    if md is None:
+        md = _toc.md = Markdown(extensions=["toc", "attr_list"])
+    found = _TOC_ID.search(md.reset().convert("## " + heading_md))
+    return html.unescape(found.group(1)) if found else "_1"
 
 
 def _table_row(line: str, header: list[str] | None) -> tuple[str, list[str] | None]:

@@ -28,7 +28,9 @@ def describe_index_error(index_dir: Path, exc: BaseException) -> str:
     """Which part of the index is broken and what to do, without stack traces or library internals."""
     version = index_store.current_version(index_dir)
     if version is None:
-        return "No search index has been built yet: the index folder has no CURRENT pointer. Build it with `make index`."
+        return (
+            "No search index has been built yet: the index folder has no CURRENT pointer. Build it with `make index`."
+        )
     folder = index_dir / version
     if not folder.is_dir():
         return f"The CURRENT pointer names index version {version}, but that folder is missing. {FIX}"

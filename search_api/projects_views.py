@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from . import indigo, projects_query
 from .errors import ApiError
+from .params import reject_unknown
 
 bp = Blueprint("projects", __name__)
 _ID = re.compile(r"INDIGO-POJ-\d{4}", re.I)
@@ -28,10 +29,7 @@ def list_projects():
 
 @bp.get("/api/projects/<indigo_id>")
 def get_project(indigo_id: str):
-    if request.args:
-        raise ApiError(
-            400, "unknown_parameter", "This endpoint takes no parameters.", field=next(iter(request.args)), allowed=[]
-        )
+    reject_unknown(request.args.keys(), ())
     project = indigo.get_project(indigo_id) if _ID.fullmatch(indigo_id) else None
     if project is None:
         raise ApiError(

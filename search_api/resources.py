@@ -90,6 +90,9 @@ class Resources:
             version = index_store.current_version(self.settings.index_dir)
             if self._wants_load(version, now):
                 self._reload(version, now)
+            elif self._loaded is not None and version == self._loaded.stored.version and self._index_failure:
+                # The pointer went back to the version in memory: the failed one no longer matters.
+                self.index_error, self._index_failure = None, None
         if self._loaded is None:
             failed = self._index_failure
             raise (failed[2] if failed else index_store.IndexMissingError)(self.index_error or "No index loaded.")

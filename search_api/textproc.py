@@ -83,7 +83,8 @@ def normalise_query(query: str, glossary: dict[str, str] | None = None) -> str:
         term = glossary.get(word.lower())
         if term is None and word.endswith("s"):
             term = glossary.get(word[:-1].lower())
-        if not term:
+        # Already spelt out (the chatbot normalises, then search normalises again): keep it once.
+        if not term or m.string[m.end() :].lower().startswith(f" ({term.lower()})"):
             return m.group(0)
         return f"{m.group(0)} ({term})"
 

@@ -108,12 +108,16 @@ PAGE_STATES: list[PageState] = [
 
 
 def settle(page: Page) -> None:
-    """Wait for network and CSS transitions to finish, so contrast is measured on final colours."""
+    """Wait for network and CSS transitions to finish, so contrast is measured on final colours.
+
+    Polls with page.evaluate: wait_for_function compiles its test with eval, which the CSP forbids.
+    """
     page.wait_for_load_state("networkidle")
-    page.wait_for_function(
-        "document.getAnimations().every(a => a.playState !== 'running')",
-        timeout=WAIT,
-    )
+    for _ in range(WAIT // 50):
+        if page.evaluate("() => document.getAnimations().every((a) => a.playState !== 'running')"):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("CSS animations still running after 30 s")
 
 
 def run_axe(page: Page) -> dict[str, Any]:

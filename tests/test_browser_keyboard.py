@@ -27,6 +27,7 @@ FOCUS_INFO = """() => {
     shadow: s.boxShadow !== 'none',
     inMain: !!e.closest('main'),
     shown: r.width > 0 && r.height > 0 && s.visibility !== 'hidden',
+    box: [r.x, r.y, r.width, r.height].map(Math.round),
     inView: r.right > 0 && r.left < innerWidth && r.bottom > 0 && r.top < innerHeight,
   };
 }"""
@@ -81,7 +82,10 @@ def tab_cycle(page: Page) -> list[dict]:
 
 def describe(info: dict) -> str:
     """A short label for an element in a failure message."""
-    return f"<{info['tag']} id={info['id']!r} class={info['cls'][:40]!r} href={info['href']!r}> {info['text']!r}"
+    return (
+        f"<{info['tag']} id={info['id']!r} class={info['cls'][:40]!r} href={info['href']!r}> {info['text']!r}"
+        f" at {info['box']}, ring={info['outline'] or info['shadow']}"
+    )
 
 
 def start(page: Page, url: str) -> None:

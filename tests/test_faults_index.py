@@ -171,6 +171,8 @@ def test_a_bad_new_version_keeps_the_old_one_serving(tmp_hub, clock, load_calls,
     assert health["index"]["version"] == good and health["status"] == "degraded"
     assert health["components"]["index"]["status"] == "degraded"
     assert any(p["code"] == "index_reload_failed" for p in health["problems"])
+    (tmp_hub.index_dir / "CURRENT").write_text(good)  # the operator points back at the good version
+    assert client.get("/api/health").get_json()["status"] == "ok"
 
 
 def test_damaged_saved_bm25_is_rebuilt_in_memory(tmp_hub, app):

@@ -168,6 +168,7 @@ def test_a_killed_worker_loses_only_its_requests_in_flight_and_is_replaced(serve
         wait_for("the master to start a new worker", lambda: len(server.workers() - before) == 1)
         traffic.wait_for_more(60)
     failures = traffic.failures()
+    print(f"\n{len(traffic.outcomes)} requests; {len(failures)} lost with the killed worker")
     # Only requests in flight while the worker died may fail, and only as a lost
     # connection: never a 5xx, never a request sent once it was gone.
     for f in failures:
@@ -202,6 +203,7 @@ def test_a_graceful_reload_under_traffic_fails_no_request(server, fresh):
         os.kill(server.master, signal.SIGHUP)
         wait_for("a new generation of workers", lambda: len(server.workers()) == 2 and not server.workers() & before)
         traffic.wait_for_more(60)
+    print(f"\n{len(traffic.outcomes)} requests across the reload, {len(traffic.failures())} failed")
     assert traffic.failures() == [], traffic.failures()[:5]
     assert "Handling signal: hup" in server.log.read_text()
 

@@ -56,7 +56,9 @@
     function render(data) {
       list.textContent = "";
       if (!data.results.length) { showEmpty(data.query); return; }
-      setStatus(data.results.length + " results for \u201c" + data.query + "\u201d.");
+      // In degraded mode the API says why results match words only; pass that on.
+      var notice = data.degraded && data.notice ? " " + data.notice : "";
+      setStatus(data.results.length + " results for \u201c" + data.query + "\u201d." + notice);
       data.results.forEach(function (r) {
         var li = document.createElement("li");
         li.className = "hub-result";
