@@ -10,6 +10,7 @@ master to deploy new code.
 import logging
 import os
 import sys
+import time
 
 # Before any numeric library loads: one BLAS/OpenMP thread per process. Workers are
 # processes, one per core; library thread pools on top only fight over the same cores.
@@ -38,7 +39,9 @@ workers = _int("SOP_WORKERS", _int("WEB_CONCURRENCY", _cores()))
 # worker, and /api/health answers while a search runs. More threads add no CPU.
 worker_class = "gthread"
 threads = _int("SOP_THREADS", 4)
-# A request that takes longer than this is stuck: the master kills and replaces the worker.
+# A worker whose main loop has not reported to the master for this long is hung: the
+# master kills and replaces it. (A gthread worker reports between requests too, so this
+# does not cut off one slow request.)
 timeout = _int("SOP_TIMEOUT", 30)
 # On HUP, TERM or max_requests a worker gets this long to finish the requests it holds.
 graceful_timeout = timeout
@@ -53,6 +56,9 @@ max_requests_jitter = max_requests // 10
 # ready and share the model's memory pages copy-on-write.
 preload_app = True
 proc_name = "sophub"
+# gunicorn's control socket has one default path per user, so two servers on a host would
+# fight over it; nothing here uses it.
+control_socket_disable = True
 # The heartbeat file on tmpfs: a slow disk must not make the master think a worker hung.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("SOP_ACCESS_LOG", "-") or None
@@ -71,13 +77,13 @@ WARM_REQUESTS = [
 
 def warm(app, log) -> None:
     """Load the model and index and fill the caches; problems are logged, never fatal."""
+    started = time.monotonic()
     res = app.extensions["sop"]
-    try:
-        res.encoder()
-        res.index()
-    except Exception as exc:  # noqa: BLE001 - /api/health reports it; the site still serves
-        log.warning("warm-up: model or index not loaded: %s", exc)
-        return
+    for part in (res.encoder, res.index):
+        try:
+            part()
+        except Exception as exc:  # noqa: BLE001 - /api/health reports it; the fallbacks still serve
+            log.warning("warm-up: %s not loaded: %s", part.__name__, exc)
     # Not counted by the rate limiter: its in-memory counters (and the timer thread that
     # expires them) should be idle and empty when the workers are forked.
     limiter = app.extensions.get("sop_limiter")
@@ -97,6 +103,7 @@ def warm(app, log) -> None:
     finally:
         if limiter is not None:
             limiter.enabled = was_enabled
+    log.info("warm-up done in %.1f s, before forking the workers", time.monotonic() - started)
 
 
 def on_starting(server):
@@ -116,8 +123,8 @@ def worker_exit(server, worker):
 
     onnxruntime starts a thread when it is imported; a forked worker does not have it, and at
     normal interpreter exit onnxruntime's destructor waits for it forever (or aborts with
-    "std::system_error"). Every request has been answered by now and SQLite commits each
-    write, so skipping the destructors loses nothing.
+    "std::system_error"). Every request has been answered by now, SQLite commits each
+    write, and the sentence-vector cache is only a cache, so skipping them loses nothing.
     """
     if os.getpid() != worker.pid:  # gunicorn also calls this hook in the master
         return

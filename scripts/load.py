@@ -10,6 +10,7 @@ step are expected), or if that step saw no 429.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import http.client
 import json
 import os
@@ -204,9 +205,11 @@ def start_server(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.
         "SOP_PORT": str(port),
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn), "-c", "gunicorn.conf.py", "--no-control-socket", "search_api.wsgi:app"]
+    cmd = [str(gunicorn), "-c", "gunicorn.conf.py", "search_api.wsgi:app"]
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with(os.getpid())
+        )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -221,6 +224,23 @@ def start_server(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.
         time.sleep(0.5)
     stop_server(proc)
     raise RuntimeError(f"gunicorn did not answer within 180 s; see {log_path}")
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int):
+    """A preexec_fn: the server gets SIGTERM if this process dies (even killed, or a test
+    timing out), so no gunicorn is ever left behind."""
+
+    def preexec() -> None:
+        if _LIBC is not None:
+            _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+
+    return preexec
 
 
 def stop_server(proc: subprocess.Popen) -> None:

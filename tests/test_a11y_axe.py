@@ -62,4 +62,7 @@ def test_the_audit_can_fail(browser, live_server):
     found = {v["id"] for v in result["violations"]}
     assert {"image-alt", "color-contrast", "label"} <= found, found
     message = describe(result["violations"])
-    assert "image-alt (critical)" in message and 'img[src="x.png"]' in message
+    assert "- image-alt (critical): Images must have alternative text" in message, message
+    # Each violation lists the selector of every failing element, so the fix can be found.
+    block = message.split("- image-alt (critical)")[1].split("\n- ")[0]
+    assert "\n    " in block and "img" in block, message

@@ -111,7 +111,7 @@ def test_charts_page(csp_page, live_server):
 
 
 def test_search_page_with_results(csp_page, live_server):
-    open_page(csp_page, live_server + "/tools/search/?q=who+pays+the+investors+back")
+    open_page(csp_page, live_server + "/tools/search/?query=who+pays+the+investors+back")
     csp_page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=WAIT)
     # Filters come from the API too.
     assert csp_page.locator("#hub-search-type option").count() > 1

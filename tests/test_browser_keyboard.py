@@ -28,6 +28,13 @@ FOCUS_INFO = """() => {
     inMain: !!e.closest('main'),
     shown: r.width > 0 && r.height > 0 && s.visibility !== 'hidden',
     box: [r.x, r.y, r.width, r.height].map(Math.round),
+    covered: (() => {
+      // Is the middle of the focused element under the chat box (author content on top of it)?
+      const box = document.getElementById('hub-chat-dialog');
+      if (!box || box.hidden || box.contains(e)) return false;
+      const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return !!top && box.contains(top);
+    })(),
     inView: r.right > 0 && r.left < innerWidth && r.bottom > 0 && r.top < innerHeight,
   };
 }"""
@@ -160,6 +167,22 @@ def test_chat_widget_by_keyboard(page, live_server):
     assert focused(page)["id"] == "hub-chat-open"
 
 
+def test_escape_uncovers_a_page_link_hidden_behind_the_chat_box(browser, live_server):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        start(page, live_server + "/guidance/what-is-an-sop/")
+        page.get_by_role("button", name="Ask a question").click()
+        # The box is not modal: Tab goes on into the page, where the box can cover the focused link.
+        hidden = tab_until(page, lambda i: i["covered"])
+        page.keyboard.press("Escape")
+        assert page.locator("#hub-chat-dialog").is_hidden()
+        now = focused(page)
+        assert now["key"] == hidden["key"] and not now["covered"], (hidden, now)
+    finally:
+        context.close()
+
+
 def test_assessor_by_keyboard_alone(page, live_server):
     start(page, live_server + "/tools/feasibility-assessor/")
     page.locator("#fa-q-outcome_measurable legend").wait_for(timeout=WAIT)
@@ -260,3 +283,23 @@ def test_no_trap_with_the_chat_widget_open_and_answered(page, live_server):
     assert any(s["inMain"] for s in stops)
     bad = unseen(stops)
     assert not bad, "focus stops that cannot be seen:\n" + "\n".join(bad)
+
+
+def test_the_keyboard_checks_can_fail(page, live_server):
+    """A hidden focus ring and a Tab trap must both be caught, so the passes above mean something."""
+    start(page, live_server + "/")
+    page.add_style_tag(
+        content="*:focus-visible, .focus-visible { outline: none !important; box-shadow: none !important; }"
+    )
+    stops = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        stops.append(focused(page))
+    assert len(unseen(stops)) == 3
+    # A control that swallows Tab is a trap.
+    page.evaluate(
+        """() => document.querySelector('.hub-tools-bar a').addEventListener('keydown',
+             (e) => { if (e.key === 'Tab') e.preventDefault(); })"""
+    )
+    with pytest.raises(AssertionError, match="Focus stuck"):
+        tab_cycle(page)

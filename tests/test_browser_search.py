@@ -31,3 +31,20 @@ def test_search_page_says_when_the_api_is_unreachable(page, live_server):
     status = page.locator("#hub-search-status")
     status.filter(has_text="not available").wait_for(timeout=10000)
     assert "search box at the top" in status.inner_text()
+
+
+def test_a_shared_search_address_runs_the_search_without_opening_material_search(page, live_server):
+    page.goto(live_server + "/tools/search/?query=who+pays+the+investors+back")
+    page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=15000)
+    assert page.get_by_label("Your question or keywords").input_value() == "who pays the investors back"
+    # Material opens its own dialog for ?q=; the hub's parameter must not trigger it.
+    assert not page.evaluate("document.querySelector('[data-md-toggle=search]').checked")
+
+
+def test_the_address_follows_the_query_so_it_can_be_shared(page, live_server):
+    page.goto(live_server + "/tools/search/")
+    box = page.get_by_label("Your question or keywords")
+    box.fill("outcome payments for homelessness")
+    box.press("Enter")
+    page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=15000)
+    assert "query=outcome+payments+for+homelessness" in page.url

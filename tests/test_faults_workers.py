@@ -157,6 +157,14 @@ class Traffic:
             return [o for o in self.outcomes if o.problem]
 
 
+def test_the_master_warms_up_before_forking(server):
+    """The model, index and caches load once, in the master, before any worker exists."""
+    log = server.log.read_text()
+    assert "warm-up done" in log and "Booting worker" in log, log[-2000:]
+    assert log.index("warm-up done") < log.index("Booting worker")
+    assert "warm-up:" not in log and "warm-up GET" not in log and "warm-up POST" not in log, log[-2000:]
+
+
 def test_a_killed_worker_loses_only_its_requests_in_flight_and_is_replaced(server):
     before = server.workers()
     victim = min(before)

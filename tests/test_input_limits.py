@@ -93,7 +93,9 @@ def test_unknown_body_fields_are_named(client, endpoint):
 
 
 @pytest.mark.parametrize("endpoint", JSON_ENDPOINTS, ids=_id)
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
+)
 def test_wrong_content_type_is_415(client, endpoint, content_type):
     method, path, kwargs = endpoint
     resp = client.open(path, method=method, data=json.dumps(kwargs["json"]), content_type=content_type)
@@ -211,7 +213,10 @@ def _documented_methods(path: str) -> set[str]:
 
 
 WRONG_METHODS = [
-    (method, e[1].split("?")[0]) for e in ENDPOINTS for method in OTHER_METHODS if method not in _documented_methods(e[1])
+    (method, e[1].split("?")[0])
+    for e in ENDPOINTS
+    for method in OTHER_METHODS
+    if method not in _documented_methods(e[1])
 ]
 
 

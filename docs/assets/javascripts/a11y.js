@@ -51,13 +51,6 @@
     target.focus();
   }
 
-  function searchOutput() {
-    // Material makes the empty results box a Tab stop of zero height: focus vanishes there.
-    // The results are links, so the list stays reachable and scrollable without it.
-    var wrap = document.querySelector(".md-search__scrollwrap[tabindex]");
-    if (wrap) wrap.removeAttribute("tabindex");
-  }
-
   function drawer() {
     // Below 1220 px the site menu is a drawer opened by a <label>, which a keyboard cannot reach.
     // Make that label a real button; a11y.css hides the closed drawer so its links stop being
@@ -104,7 +97,6 @@
   var timer = null;
   function init() {
     nameSearchDialog();
-    searchOutput();
     drawer();
     // Material wraps tables after the page loads; wait a frame so the wrappers exist.
     window.requestAnimationFrame(scrollableTables);

@@ -222,20 +222,25 @@
       if (moveFocus) input.focus();
     }
 
-    function close() {
+    function close(keepFocus) {
       dialog.hidden = true;
       openBtn.setAttribute("aria-expanded", "false");
       root.classList.remove("hub-chat-is-open");
       state.open = false;
       save(state);
-      openBtn.focus();
+      if (keepFocus !== true) openBtn.focus();
     }
 
     openBtn.hidden = false;
     openBtn.addEventListener("click", function () { if (dialog.hidden) open(true); else close(); });
-    closeBtn.addEventListener("click", close);
-    dialog.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") { e.preventDefault(); close(); }
+    closeBtn.addEventListener("click", function () { close(); });
+    // Escape closes the box from anywhere. From the page behind it, focus stays put: the box can
+    // cover what a reader tabbed to, and Escape uncovers it (WCAG 2.4.11). Search has its own Escape.
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || dialog.hidden) return;
+      var active = document.activeElement;
+      if (dialog.contains(active)) { e.preventDefault(); close(); return; }
+      if (!(active && active.closest && active.closest(".md-search"))) close(true);
     });
     form.addEventListener("submit", function (e) {
       e.preventDefault();

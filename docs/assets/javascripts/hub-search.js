@@ -87,6 +87,12 @@
       var params = new URLSearchParams({ q: q.slice(0, 500), k: "10" });
       selects.forEach(function (s) { if (s.value) params.set(s.name, s.value); });
       var mine = ++seq;
+      // Keep the address shareable: it holds the query, so a reader can copy or bookmark it.
+      if (window.history && window.history.replaceState) {
+        var here = new URL(window.location.href);
+        here.searchParams.set("query", q.slice(0, 500));
+        window.history.replaceState(window.history.state, "", here.toString());
+      }
       setStatus("Searching\u2026");
       fetch(api + "?" + params.toString(), { headers: { Accept: "application/json" } })
         .then(function (resp) {
@@ -147,7 +153,8 @@
     // Results come in place (Enter runs the search above): the form never reloads the page.
     // This was an inline onsubmit; the Content-Security-Policy forbids inline handlers.
     if (form) form.addEventListener("submit", function (e) { e.preventDefault(); });
-    var initial = new URLSearchParams(window.location.search).get("q");
+    // "query", not "q": Material opens its own search dialog when a page has ?q= in its address.
+    var initial = new URLSearchParams(window.location.search).get("query");
     if (initial) { input.value = initial; }
     fillFilters();
     if (initial) run();
