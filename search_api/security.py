@@ -131,6 +131,10 @@ def _add_headers(response: Response) -> Response:
     """Security headers on every response; CORS headers on /api/ responses to allowed origins."""
     headers = response.headers
     is_api = request.path == "/api" or request.path.startswith("/api/")
+    if is_api and request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+        # Flask's automatic OPTIONS reply is an empty text/html 200; say it plainly: 204 plus Allow.
+        response.status_code = 204
+        response.headers.pop("Content-Type", None)
     if is_api:
         policy = API_POLICY
     else:

@@ -98,6 +98,7 @@ PAGE_STATES: list[PageState] = [
     PageState("project charts", "/projects/charts/"),
     PageState("fund page", "/funds/life-chances-fund-united-kingdom/"),
     PageState("organisations", "/organisations/"),
+    PageState("accessibility statement", "/about/accessibility/"),
     PageState("search page with results", "/tools/search/", _search_page),
     PageState("Material search dialog open", "/", _material_search),
     PageState("chat widget open with an answer", "/guidance/what-is-an-sop/", _chat_answer),

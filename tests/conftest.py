@@ -150,3 +150,13 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the accessibility audit's totals when it ran (tests/test_a11y_axe.py)."""
+    import sys
+
+    pages = sys.modules.get("tests.a11y_pages")
+    if pages is not None and pages.AUDIT.runs:
+        terminalreporter.write_sep("-", "accessibility audit")
+        terminalreporter.write_line(pages.AUDIT.summary())

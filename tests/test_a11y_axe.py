@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.a11y_pages import AUDIT, AXE_JS, PAGE_STATES, WIDTHS, PageState, describe, run_axe
+from tests.a11y_pages import AUDIT, AXE_JS, PAGE_STATES, ROOT, WIDTHS, PageState, describe, run_axe
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module", autouse=True)
-def audit_summary(request):
-    """After the module, print the totals the closing note quotes (states, widths, rules)."""
-    yield
-    if AUDIT.runs:
-        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter:
-            reporter.write_line("")
-            reporter.write_line("Accessibility audit: " + AUDIT.summary())
-
-
 def test_axe_core_comes_from_the_npm_lockfile():
     assert AXE_JS.is_file(), "node_modules/axe-core is missing: run `make setup` (npm ci)"
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
+    installed = json.loads((AXE_JS.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned, f"axe-core {installed} installed, {pinned} pinned: run `npm ci`"
 
 
 @pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
@@ -66,3 +60,24 @@ def test_the_audit_can_fail(browser, live_server):
     # Each violation lists the selector of every failing element, so the fix can be found.
     block = message.split("- image-alt (critical)")[1].split("\n- ")[0]
     assert "\n    " in block and "img" in block, message
+
+
+def test_search_and_chat_dialogs_have_names(browser, live_server):
+    """axe's aria-dialog-name is a best-practice rule, outside the WCAG tags: check it on its own."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/")
+        page.keyboard.press("/")
+        page.get_by_role("button", name="Ask a question").click()
+        run_axe(page)  # injects axe-core
+        result = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: {type: 'rule', values: ['aria-dialog-name']}});
+                return {violations: r.violations, checked: r.passes.flatMap((p) => p.nodes.map((n) => n.target))};
+            }"""
+        )
+    finally:
+        context.close()
+    assert not result["violations"], describe(result["violations"])
+    assert len(result["checked"]) >= 2, result["checked"]  # Material's search dialog and the chat box

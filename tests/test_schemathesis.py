@@ -4,11 +4,12 @@ Phases: examples, coverage (boundary and negative values, unexpected methods), f
 (positive and negative data) and stateful (sequences that follow the document's links).
 Any 5xx, any response the document does not describe, or any crash fails the test.
 
-The figures (cases run, failures) go to kb/build/schemathesis-summary.json and are printed;
-see them with `.venv/bin/pytest tests/test_schemathesis.py -s -q` or
-`.venv/bin/python -m tests.test_schemathesis`. SCHEMATHESIS_MAX_EXAMPLES (default 150)
-and SCHEMATHESIS_SEED change the examples per operation and the fixed seed, e.g. for a
-longer hunt; the defaults keep the run reproducible and near a minute on 2 cores.
+The figures (cases run, failures) go to kb/build/schemathesis-summary.json and to the
+terminal in any pytest run (`make test`, `.venv/bin/pytest tests/test_schemathesis.py`);
+`.venv/bin/python -m tests.test_schemathesis` runs it alone and prints them too.
+SCHEMATHESIS_MAX_EXAMPLES (default 150) and SCHEMATHESIS_SEED change the examples per
+operation and the fixed seed, e.g. for a longer hunt; the defaults keep the run
+reproducible and under a minute on 2 cores.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def run(app: Any) -> dict[str, Any]:
     operations: dict[str, int] = {}
     started = time.perf_counter()
     stop_reason = None
+    links = 0
     for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
+        if isinstance(event, events.PhaseStarted) and event.payload is not None:
+            links = event.payload.transitions_total  # the stateful phase: links it can follow
+        elif isinstance(event, events.ScenarioFinished):
             statistic.on_scenario_finished(event.recorder)
             phases[event.phase.value] = phases.get(event.phase.value, 0) + len(event.recorder.cases)
             for node in event.recorder.cases.values():
@@ -88,6 +92,7 @@ def run(app: Any) -> dict[str, Any]:
         "cases_run": statistic.total_cases,
         "cases_by_phase": phases,
         "cases_by_operation": dict(sorted(operations.items())),
+        "stateful_links": links,
         "failures": len(failures),
         "errors": len(errors),
         "stop_reason": stop_reason,
@@ -118,7 +123,7 @@ def write_summary(result: dict[str, Any]) -> None:
 
 @pytest.mark.model
 @pytest.mark.timeout(600)
-def test_schemathesis_finds_no_failure_on_the_real_app(real_app, tmp_path, monkeypatch):
+def test_schemathesis_finds_no_failure_on_the_real_app(real_app, tmp_path, monkeypatch, capsys):
     from search_api.feedback import FeedbackStore
 
     from .openapi_contract import documented_operations
@@ -127,9 +132,11 @@ def test_schemathesis_finds_no_failure_on_the_real_app(real_app, tmp_path, monke
     monkeypatch.setitem(real_app.extensions, "feedback", FeedbackStore(tmp_path))
     result = run(real_app)
     write_summary(result)
-    print("\n" + summary_line(result))
+    with capsys.disabled():  # straight to the terminal, so `make test` shows the figures without -s
+        print("\n" + summary_line(result))
     assert result["stop_reason"] == "completed", result
     assert set(result["cases_by_operation"]) == {f"{m} {p}" for m, p in documented_operations()}
+    assert result["stateful_links"] >= 6 and result["cases_by_phase"]["stateful"] > 0
     assert result["cases_run"] > 0 and set(result["cases_by_phase"]) >= {"examples", "coverage", "fuzzing", "stateful"}
     assert result["errors"] == 0, "\n".join(result["error_details"])
     assert result["failures"] == 0, "\n".join(result["failure_details"])

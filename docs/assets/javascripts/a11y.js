@@ -51,6 +51,17 @@
     target.focus();
   }
 
+  function navNames() {
+    // A menu section with its own index page points aria-labelledby at a label id Material never
+    // writes (axe: aria-valid-attr-value). The section's title is that name: give it the id.
+    document.querySelectorAll("nav.md-nav[aria-labelledby]").forEach(function (nav) {
+      var id = nav.getAttribute("aria-labelledby");
+      if (document.getElementById(id)) return;
+      var title = nav.querySelector(":scope > .md-nav__title");
+      if (title) title.id = id;
+    });
+  }
+
   function drawer() {
     // Below 1220 px the site menu is a drawer opened by a <label>, which a keyboard cannot reach.
     // Make that label a real button; a11y.css hides the closed drawer so its links stop being
@@ -97,6 +108,7 @@
   var timer = null;
   function init() {
     nameSearchDialog();
+    navNames();
     drawer();
     // Material wraps tables after the page loads; wait a frame so the wrappers exist.
     window.requestAnimationFrame(scrollableTables);
