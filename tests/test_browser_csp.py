@@ -116,12 +116,15 @@ def test_search_page_with_results(csp_page, live_server):
     # Filters come from the API too.
     assert csp_page.locator("#hub-search-type option").count() > 1
     # Enter searches in place: the form (no inline handler any more) never reloads the page.
-    url = csp_page.url
+    # A marker on window survives only if the page is not reloaded.
+    csp_page.evaluate("window.__noReload = true")
     box = csp_page.get_by_label("Your question or keywords")
     box.fill("what happens if targets are missed")
     box.press("Enter")
     csp_page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=WAIT)
-    assert csp_page.url == url
+    assert csp_page.evaluate("window.__noReload === true")
+    # The address follows the query (replaceState), so the search can be shared.
+    assert "query=what+happens+if+targets+are+missed" in csp_page.url
 
 
 def test_feasibility_questionnaire(csp_page, live_server):
