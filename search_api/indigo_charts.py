@@ -7,35 +7,52 @@ import statistics
 from collections import Counter
 from html import escape
 
+from .chart_style import DOT, GRID, MEDIAN, pattern_defs, pattern_id, series_colour
 from .indigo import Dataset, Project
 from .indigo_pages import LAST_REVIEWED, front_matter, sources
 from .indigo_site import amount_label
 from .indigo_values import country_name, fmt_amount
 
-# Okabe-Ito colours: told apart by most readers with colour-blindness.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#555555"]
 TOP_COUNTRIES = 15
+# Chart text in viewBox units. The CSS keeps each chart at least 660 px wide (scrolling sideways
+# inside its box on narrow screens), so 14 units never render below 14 * 660 / 760 = 12.2 px.
+FONT_SIZE = 14
 
 
-def _svg(key: str, width: int, height: int, title: str, desc: str, body: list[str]) -> str:
+def _svg(key: str, width: int, height: int, title: str, desc: str, body: list[str], defs: str = "") -> str:
     return (
         f'<svg class="indigo-chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{key}-title {key}-desc" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="sans-serif" font-size="12" fill="currentColor">'
+        f'font-family="sans-serif" font-size="{FONT_SIZE}" fill="currentColor">'
         f'<title id="{key}-title">{escape(title)}</title><desc id="{key}-desc">{escape(desc)}</desc>'
+        + defs
         + "".join(body)
         + "</svg>"
     )
 
 
-def _figure(svg: str, caption: str) -> str:
-    return f'<figure class="indigo-figure">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
+def _figure(svg: str, caption: str, label: str) -> str:
+    # The box scrolls sideways on narrow screens; tabindex lets keyboard users scroll it (axe:
+    # scrollable-region-focusable), and the role and name say what they have reached.
+    return (
+        f'<figure class="indigo-figure"><div class="indigo-chart-scroll" tabindex="0" role="region" '
+        f'aria-label="{escape(label)}">{svg}</div><figcaption>{escape(caption)}</figcaption></figure>'
+    )
 
 
 def _chart_section(heading: str, svg: str, caption: str, table_caption: str, table: list[str]) -> list[str]:
     """A chart's section: heading, the figure with its caption, then the table of its data."""
     # The "Table:" paragraph becomes the table's <caption> (hooks/captions.py).
-    return [f"## {heading}", "", _figure(svg, caption), "", f"Table: {table_caption}", "", *table, ""]
+    return [
+        f"## {heading}",
+        "",
+        _figure(svg, caption, f"Chart: {heading}"),
+        "",
+        f"Table: {table_caption}",
+        "",
+        *table,
+        "",
+    ]
 
 
 def by_year_and_sector(projects: list[Project]) -> tuple[list[int], list[str], Counter]:
@@ -51,16 +68,17 @@ def chart_years(projects: list[Project]) -> list[str]:
     years, sectors, counts = by_year_and_sector(projects)
     totals = [sum(counts[(y, s)] for s in sectors) for y in years]
     top = max(totals)
-    w, h, left, bottom, top_pad = 760, 420, 40, 150, 20
-    plot_h = h - bottom - top_pad
+    # One key entry per row: on a narrow screen the whole key fits before the box needs scrolling.
+    w, left, top_pad, plot_h, key_row = 760, 40, 20, 320, 26
+    bottom = 44 + key_row * len(sectors)
+    h = top_pad + plot_h + bottom
     step = (w - left - 10) / len(years)
+    gap = 2  # background-coloured gap between stacked segments, so each has its own edge
     body = []
     for tick in range(0, top + 1, 10):
         y = top_pad + plot_h - tick / top * plot_h
-        body.append(
-            f'<line x1="{left}" x2="{w - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.2"/>'
-        )
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
+        body.append(f'<line x1="{left}" x2="{w - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="0.6"/>')
+        body.append(f'<text x="{left - 6}" y="{y + 5:.1f}" text-anchor="end">{tick}</text>')
     for i, year in enumerate(years):
         x, base = left + i * step + 3, top_pad + plot_h
         for j, sector in enumerate(sectors):
@@ -68,22 +86,29 @@ def chart_years(projects: list[Project]) -> list[str]:
             if n:
                 bar = n / top * plot_h
                 base -= bar
+                # The stroke (inset by half its width) keeps the edge in the series colour when
+                # the pattern's background-coloured shapes reach it.
                 body.append(
-                    f'<rect x="{x:.1f}" y="{base:.1f}" width="{step - 6:.1f}" height="{bar:.1f}" fill="{PALETTE[j % 8]}">'
-                    f"<title>{year}, {escape(sector)}: {n}</title></rect>"
+                    f'<rect class="chart-mark" data-series="{escape(sector)}" x="{x + 0.5:.1f}" y="{base + gap + 0.5:.1f}" '
+                    f'width="{step - 7:.1f}" height="{max(bar - gap - 1, 0.5):.1f}" fill="url(#{pattern_id("chart-years", j)})" '
+                    f'stroke="{series_colour(j)}"><title>{year}, {escape(sector)}: {n}</title></rect>'
                 )
         body.append(
-            f'<text x="{x + (step - 6) / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle">{year}</text>'
+            f'<text x="{x + (step - 6) / 2:.1f}" y="{top_pad + plot_h + 18}" text-anchor="middle">{year}</text>'
         )
         body.append(f'<text x="{x + (step - 6) / 2:.1f}" y="{base - 4:.1f}" text-anchor="middle">{totals[i]}</text>')
     for j, sector in enumerate(sectors):
-        lx, ly = left + (j % 2) * 330, h - bottom + 45 + (j // 2) * 22
-        body.append(f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" fill="{PALETTE[j % 8]}"/>')
-        body.append(f'<text x="{lx + 20}" y="{ly}">{escape(sector)}</text>')
+        # The key shows the same pattern as the bars, large enough to see its shape.
+        lx, ly = left, top_pad + plot_h + 52 + j * key_row
+        body.append(
+            f'<rect class="chart-key" data-series="{escape(sector)}" x="{lx + 0.5}" y="{ly - 15.5}" width="21" height="21" '
+            f'fill="url(#{pattern_id("chart-years", j)})" stroke="{series_colour(j)}"/>'
+        )
+        body.append(f'<text x="{lx + 30}" y="{ly}">{escape(sector)}</text>')
     peak = years[totals.index(top)]
     title = "Impact bond projects launched each year, by policy sector"
     desc = (
-        f"Stacked bar chart of {sum(totals)} projects from {years[0]} to {years[-1]}. "
+        f"Stacked bar chart of {sum(totals)} projects from {years[0]} to {years[-1]}; each sector has its own colour and pattern. "
         f"Launches peaked in {peak} with {top} projects. The table after the chart gives every figure."
     )
     undated = len(projects) - sum(totals)
@@ -91,7 +116,7 @@ def chart_years(projects: list[Project]) -> list[str]:
     table = ["| Year | " + " | ".join(sectors) + " | Total |", "| --- " * (len(sectors) + 2) + "|"]
     for year, total in zip(years, totals, strict=True):
         table.append(f"| {year} | " + " | ".join(str(counts[(year, s)]) for s in sectors) + f" | {total} |")
-    svg = _svg("chart-years", w, h, title, desc, body)
+    svg = _svg("chart-years", w, h, title, desc, body, pattern_defs("chart-years", len(sectors)))
     data_caption = "The data for Figure 1: projects launched each year, by policy sector."
     return _chart_section("Projects launched per year", svg, caption, data_caption, table)
 
@@ -117,7 +142,9 @@ def chart_countries(projects: list[Project]) -> list[str]:
         y = 10 + i * row
         bar = n / top * (w - left - 50)
         body.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(name)}</text>')
-        body.append(f'<rect x="{left}" y="{y + 3}" width="{bar:.1f}" height="{row - 8}" fill="{PALETTE[0]}"/>')
+        body.append(
+            f'<rect x="{left}" y="{y + 3}" width="{bar:.1f}" height="{row - 8}" class="chart-mark" fill="{series_colour(0)}"/>'
+        )
         body.append(f'<text x="{left + bar + 6:.1f}" y="{y + 15}">{n}</text>')
     title = "Impact bond projects by country"
     desc = (
@@ -142,7 +169,7 @@ def capital_by_sector(projects: list[Project]) -> dict[str, list[float]]:
 
 
 def chart_capital(projects: list[Project]) -> list[str]:
-    """Strip plot on a log scale: each dot a project's capital raised, a bar at each sector's median."""
+    """Strip plot on a log scale: each ring a project's capital raised, a bar at each sector's median."""
     groups = capital_by_sector(projects)
     values = [v for vs in groups.values() for v in vs]
     lo, hi = 10 ** math.floor(math.log10(min(values))), 10 ** math.ceil(math.log10(max(values)))
@@ -156,7 +183,7 @@ def chart_capital(projects: list[Project]) -> list[str]:
     tick = lo
     while tick <= hi:
         body.append(
-            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top_pad}" y2="{h - 30}" stroke="currentColor" stroke-opacity="0.2"/>'
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top_pad}" y2="{h - 30}" stroke="{GRID}" stroke-width="0.6"/>'
         )
         body.append(f'<text x="{x(tick):.1f}" y="{h - 14}" text-anchor="middle">${amount_label(tick)}</text>')
         tick *= 10
@@ -167,17 +194,17 @@ def chart_capital(projects: list[Project]) -> list[str]:
             # A fixed zig-zag instead of random jitter keeps the drawing the same on every build.
             dy = ((k % 5) - 2) * 4
             body.append(
-                f'<circle cx="{x(v):.1f}" cy="{mid + dy:.1f}" r="3.5" fill="{PALETTE[0]}" fill-opacity="0.55"/>'
+                f'<circle class="chart-mark" cx="{x(v):.1f}" cy="{mid + dy:.1f}" r="3.5" fill="none" stroke="{DOT}" stroke-width="1.5"/>'
             )
         med = statistics.median(vs)
         body.append(
-            f'<line x1="{x(med):.1f}" x2="{x(med):.1f}" y1="{mid - 15:.1f}" y2="{mid + 15:.1f}" stroke="{PALETTE[5]}" stroke-width="3">'
+            f'<line x1="{x(med):.1f}" x2="{x(med):.1f}" y1="{mid - 15:.1f}" y2="{mid + 15:.1f}" class="chart-mark" stroke="{MEDIAN}" stroke-width="3">'
             f"<title>{escape(sector)} median: ${fmt_amount(round(med))}</title></line>"
         )
     title = "Capital raised per project, by policy sector (US dollars, log scale)"
     desc = (
-        f"Each dot is one of {len(values)} projects with a recorded investment figure, on a logarithmic scale "
-        f"from ${amount_label(lo)} to ${amount_label(hi)}. An orange bar marks each sector's median. "
+        f"Each ring is one of {len(values)} projects with a recorded investment figure, on a logarithmic scale "
+        f"from ${amount_label(lo)} to ${amount_label(hi)}. A dark red bar marks each sector's median. "
         f"The table after the chart gives the figures."
     )
     caption = (

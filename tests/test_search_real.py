@@ -63,7 +63,9 @@ def test_rebuild_swaps_index_without_failing_a_search(tmp_path):
     with open(site / "_hub" / "pages.jsonl", "w") as fh:
         fh.writelines(json.dumps(p) + "\n" for p in pages)
     shutil.copy(SITE / "_hub" / "fingerprint", site / "_hub" / "fingerprint")
-    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": Settings(site_dir=site, index_dir=index_dir)})
+    app = create_app(
+        {"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": Settings(site_dir=site, index_dir=index_dir)}
+    )
     client = app.test_client()
     before = client.get("/api/health").get_json()["index"]["version"]
     statuses, done = [], threading.Event()

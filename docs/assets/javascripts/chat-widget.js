@@ -242,6 +242,22 @@
       if (dialog.contains(active)) { e.preventDefault(); close(); return; }
       if (!(active && active.closest && active.closest(".md-search"))) close(true);
     });
+    // WCAG 2.4.11: the box is not modal, so Tab goes on into the page behind it. A control that
+    // takes focus there must not sit hidden under the box: scroll it clear, or close the box.
+    function covered(target) {
+      var r = target.getBoundingClientRect();
+      if (!r.width && !r.height) return false;
+      var top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return !!top && dialog.contains(top);
+    }
+    document.addEventListener("focusin", function (e) {
+      var target = e.target;
+      if (dialog.hidden || !target || !target.getBoundingClientRect || root.contains(target)) return;
+      if (!covered(target)) return;
+      var gap = target.getBoundingClientRect().bottom - dialog.getBoundingClientRect().top + 16;
+      if (gap > 0) window.scrollBy(0, gap);
+      if (covered(target)) close(true);
+    });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var q = input.value.replace(/\s+/g, " ").trim();
