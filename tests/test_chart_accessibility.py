@@ -10,6 +10,7 @@ import colorsys
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -108,7 +109,12 @@ def paints(el: ET.Element, ancestors: list[ET.Element], root: ET.Element, scheme
     for prop, default in (("fill", "#000000"), ("stroke", "none")):
         value = next((n.get(prop) for n in chain if n.get(prop)), default)
         alpha = opacity * float(next((n.get(f"{prop}-opacity") for n in chain if n.get(f"{prop}-opacity")), 1))
-        if value == "none" or (prop == "stroke" and float(el.get("stroke-width", 1)) == 0):
+        if (
+            value == "none"
+            or (prop == "fill" and _local(el) == "line")
+            or float(el.get("stroke-width", 1)) == 0
+            and prop == "stroke"
+        ):
             continue
         if value.startswith("url(#"):
             colours = pattern_colours(root, value[5:-1], background)
@@ -210,7 +216,7 @@ def test_stacked_segments_are_separated_by_a_gap(charts):
                 half = float(b.get("stroke-width", 1)) / 2 if b.get("stroke", "none") != "none" else 0
                 top, height = float(b.get("y")), float(b.get("height"))
                 columns.setdefault(b.get("x"), []).append((top - half, top + height + half, half))
-        pairs = [(a, b) for segs in columns.values() for a, b in zip(sorted(segs), sorted(segs)[1:])]
+        pairs = [(a, b) for segs in columns.values() for a, b in pairwise(sorted(segs))]
         assert pairs, f"{rel}: no stacked segments found"
         # Each painted segment ends at least 1.5 units before the next starts: the page shows between.
         tight = [(round(a[1], 1), round(b[0], 1)) for a, b in pairs if b[0] - a[1] < 1.5]
