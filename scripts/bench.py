@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from search_api.config import Settings  # noqa: E402
 from search_api.embedder import load_torch_encoder, pin_threads  # noqa: E402
 from search_api.index_extras import WRITERS  # noqa: E402
 from search_api.lexical import bm25_scores  # noqa: E402
+from search_api.local_server import free_port  # noqa: E402
 from search_api.textproc import normalise_query, tokens  # noqa: E402
 
 FALLBACK = ["what happens if targets are missed", "SIBs for rough sleepers", "who pays the investors back"]
@@ -72,12 +72,6 @@ def in_process(app, qs: list[str], rounds: int, path: str = "/api/search") -> li
             out.append((time.perf_counter() - t) * 1000)
             assert resp.status_code == 200, resp.get_json()
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(workers: int) -> tuple[subprocess.Popen, int]:

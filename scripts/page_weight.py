@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import socket
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -112,25 +110,16 @@ def measure_all(base_url: str, pages: list[tuple[str, str]] = PAGE_TYPES) -> lis
 @contextmanager
 def serve() -> Iterator[str]:
     """The hub's app (site at /, API at /api/) on a free local port, in a thread."""
-    from werkzeug.serving import make_server
-
     from search_api import create_app
+    from search_api.local_server import serve_in_thread
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the table
     app = create_app()
     res = app.extensions["sop"]
     res.encoder()  # load model and index first, as `sophub serve` does
     res.index()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def kb(n: int) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import socket
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +13,7 @@ import pytest
 from search_api import create_app
 from search_api.config import ROOT, Settings
 from search_api.embedder import DIMENSION, MODEL_NAME
+from search_api.local_server import serve_in_thread
 
 SITE = ROOT / "site"
 INDEX = ROOT / "kb" / "index"
@@ -117,16 +116,8 @@ def real_app():
 @pytest.fixture(scope="session")
 def live_server(real_app):
     """The real app served over HTTP on a free local port, in a thread."""
-    from werkzeug.serving import make_server
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, real_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    with serve_in_thread(real_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import socket
+import sys
 import types
+from typing import Any
 
 from search_api import fallback, resources
+from search_api.config import ROOT
 
 from .conftest import INDEX
 
@@ -46,3 +50,15 @@ def assert_plain(message: str) -> None:
     """Plain words for an operator: no trace, no C++ internals, no temporary or index paths."""
     assert "Traceback" not in message and "faiss::" not in message and ".cpp" not in message
     assert "/tmp/" not in message and str(INDEX) not in message
+
+
+def load_script() -> Any:
+    """scripts/load.py as a module: the fault tests reuse its server control and its client."""
+    name = "sop_load_script"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "load.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up here
+        spec.loader.exec_module(module)
+    return sys.modules[name]

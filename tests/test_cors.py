@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-
 import pytest
 
 from search_api import create_app
+from search_api.local_server import serve_in_thread
 
 from .conftest import FakeEncoder
 
@@ -119,17 +117,6 @@ def test_a_rate_limited_answer_is_readable_cross_origin(tmp_hub):
 # --- a real browser on another origin calling the real API ------------------------------
 
 
-def _serve(app) -> tuple[str, object]:
-    from werkzeug.serving import make_server
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{port}", server
-
-
 @pytest.fixture
 def two_origins(real_app):
     """A page on one origin and the real API (CORS allowing that origin) on another port."""
@@ -137,13 +124,11 @@ def two_origins(real_app):
 
     other = Flask("other_site")
     other.add_url_rule("/", "home", lambda: "<!doctype html><title>Council site</title><p>Council site</p>")
-    page_url, page_server = _serve(other)
-    api = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "CORS_ORIGINS": [page_url]})
-    api.extensions["sop"] = real_app.extensions["sop"]
-    api_url, api_server = _serve(api)
-    yield page_url, api_url, api
-    page_server.shutdown()
-    api_server.shutdown()
+    with serve_in_thread(other) as page_url:
+        api = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "CORS_ORIGINS": [page_url]})
+        api.extensions["sop"] = real_app.extensions["sop"]
+        with serve_in_thread(api) as api_url:
+            yield page_url, api_url, api
 
 
 FETCH = """async ([url, init]) => {

@@ -9,7 +9,6 @@ No timing assertions: deadlines only bound the waits.
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -24,27 +23,15 @@ from pathlib import Path
 import pytest
 
 from search_api import index_store
-from search_api.config import ROOT
 
 from .conftest import INDEX, SITE, require_built
+from .fault_tools import load_script
 
 SOPHUB = Path(sys.executable).with_name("sophub")
 MARKERS = ("zqxvmarkerone", "zqxvmarkertwo")  # words no page uses: only the edited section matches
 
 
-def _load_script():
-    """scripts/load.py as a module: the test reuses its server control and its client."""
-    name = "sop_load_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "load.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up here
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-load = _load_script()
+load = load_script()
 
 
 def wait_for(what: str, condition: Callable[[], bool], seconds: float = 120) -> None:

@@ -6,10 +6,8 @@ Real gunicorn (gunicorn.conf.py, 2 workers, preload, real model and index) on a 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,24 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from search_api.config import ROOT
-
 from .conftest import require_built
+from .fault_tools import load_script
 
-
-def _load_script():
-    """scripts/load.py as a module: the tests reuse its server control and its client."""
-    name = "sop_load_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "load.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up here
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-load = _load_script()
+load = load_script()
 
 
 @dataclass

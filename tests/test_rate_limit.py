@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 import urllib.error
 import urllib.request
 
 import pytest
 
 from search_api import create_app
+from search_api.local_server import serve_in_thread
 from search_api.ratelimit import LIMITED_PATHS
 
 from .conftest import FakeEncoder
@@ -155,18 +154,10 @@ def test_broken_limit_storage_never_turns_into_a_500(tmp_hub):
 @pytest.fixture
 def real_limited(real_app):
     """A second real app (sharing the loaded model and index) with low limits, served over HTTP."""
-    from werkzeug.serving import make_server
-
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": True, "RATELIMIT_ASK": "2/minute"})
     app.extensions["sop"] = real_app.extensions["sop"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    with serve_in_thread(app) as url:
+        yield url
 
 
 def _post(url: str, body: dict, headers: dict | None = None):
