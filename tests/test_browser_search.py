@@ -1,5 +1,7 @@
 """A reader uses the search page in a real browser."""
 
+import json
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -48,3 +50,19 @@ def test_the_address_follows_the_query_so_it_can_be_shared(page, live_server):
     box.press("Enter")
     page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=15000)
     assert "query=outcome+payments+for+homelessness" in page.url
+
+
+def test_degraded_search_says_results_match_words_only(page, live_server):
+    """When the API falls back to BM25 it says so; the page passes that notice on to the reader."""
+    notice = "Search by meaning is down for now: these results match your words only."
+
+    def degraded(route):
+        # The real answer, marked as the API marks a BM25 fallback (search_api/degraded.py).
+        body = route.fetch().json()
+        body.update(degraded=True, mode="bm25", notice=notice)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/search?*", degraded)
+    page.goto(live_server + "/tools/search/?query=investors")
+    page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=15000)
+    assert notice in page.locator("#hub-search-status").inner_text()
