@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from search_api.degraded import SEARCH_NOTICE
+
 pytestmark = pytest.mark.browser
 
 
@@ -54,7 +56,7 @@ def test_the_address_follows_the_query_so_it_can_be_shared(page, live_server):
 
 def test_degraded_search_says_results_match_words_only(page, live_server):
     """When the API falls back to BM25 it says so; the page passes that notice on to the reader."""
-    notice = "Search by meaning is down for now: these results match your words only."
+    notice = SEARCH_NOTICE
 
     def degraded(route):
         # The real answer, marked as the API marks a BM25 fallback (search_api/degraded.py).
