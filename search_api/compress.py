@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import mimetypes
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from flask import Response, current_app, request, send_from_directory
 
 COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map", ".webmanifest"}
 MIN_BYTES = 1024  # smaller files gain less than the gzip header costs
+# Material names its bundles after their content (main.57a0d79d.min.css): a new build gives a
+# new name, so browsers may keep these for a year. Everything else is revalidated by ETag.
+HASHED = re.compile(r"\.[0-9a-f]{8}\.min\.(?:js|css)$")
 
 
 @lru_cache(maxsize=512)
@@ -22,6 +26,17 @@ def _gzipped(path: str, mtime_ns: int, size: int) -> bytes:
 
 
 def send(site: Path, rel: str) -> Response:
+    """The file, gzipped when it is text and the browser accepts gzip, with its cache policy."""
+    resp = _send(site, rel)
+    if HASHED.search(rel) and resp.status_code in (200, 304):
+        resp.cache_control.no_cache = None
+        resp.cache_control.public = True
+        resp.cache_control.max_age = 31536000
+        resp.cache_control.immutable = True
+    return resp
+
+
+def _send(site: Path, rel: str) -> Response:
     """send_from_directory, but gzipped when the file is text and the browser accepts gzip."""
     file = site / rel
     text = file.suffix.lower() in COMPRESSIBLE

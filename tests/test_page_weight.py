@@ -49,6 +49,28 @@ def test_no_gzip_without_accept_encoding_or_for_small_and_binary_files(client, s
         assert r.status_code == 200 and "Content-Encoding" not in r.headers, path
 
 
+def test_content_named_bundles_are_cached_for_a_year_and_the_rest_revalidated(client, site_files):
+    (site_files / "main.57a0d79d.min.css").write_text("body{color:#000}" * 100, encoding="utf-8")
+    for headers in ({"Accept-Encoding": "gzip"}, {}):
+        bundle = client.get("/main.57a0d79d.min.css", headers=headers)
+        assert bundle.status_code == 200
+        cc = bundle.cache_control
+        assert cc.immutable and cc.max_age == 31536000 and not cc.no_cache, bundle.headers
+    other = client.get("/big.json", headers={"Accept-Encoding": "gzip"})
+    assert other.cache_control.no_cache and not other.cache_control.immutable
+
+
+def test_the_real_site_bundles_are_cached_and_its_pages_revalidated(real_app):
+    client = real_app.test_client()
+    home = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert home.cache_control.no_cache and not home.cache_control.max_age
+    bundles = sorted((real_app.extensions["sop"].settings.site_dir / "assets").rglob("*.min.js"))
+    hashed = [b for b in bundles if b.name.startswith("bundle.")]
+    assert hashed, "Material's content-named bundle is missing from the built site"
+    rel = hashed[0].relative_to(real_app.extensions["sop"].settings.site_dir).as_posix()
+    assert client.get("/" + rel).cache_control.immutable
+
+
 # --- the real site in the real browser -----------------------------------------------------
 
 
