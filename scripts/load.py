@@ -209,13 +209,15 @@ def start_server(env_extra: dict[str, str], log_path: Path) -> tuple[subprocess.
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log_path}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/api/health")
             if conn.getresponse().status == 200:
                 return proc, port
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.5)
     stop_server(proc)
     raise RuntimeError(f"gunicorn did not answer within 180 s; see {log_path}")

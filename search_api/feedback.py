@@ -83,7 +83,11 @@ class FeedbackStore:
                         conn.execute("ROLLBACK")
                     raise
         except (sqlite3.Error, OSError) as exc:
-            self.last_error = f"The last feedback could not be saved ({type(exc).__name__}: {exc})."
+            # /api/health is public: say what went wrong, never the server's file paths.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if isinstance(exc, OSError) and not exc.strerror:
+                reason = type(exc).__name__
+            self.last_error = f"The last feedback could not be saved ({type(exc).__name__}: {reason})."
             raise
         self.last_error = None
         return row_id

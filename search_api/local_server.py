@@ -23,8 +23,11 @@ def serve_in_thread(app: Any) -> Iterator[str]:
 
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.shutdown()
+        server.server_close()  # release the listening socket now, not at garbage collection
+        thread.join(timeout=10)

@@ -38,9 +38,14 @@ def csp_page(page):
 
 def violations(page) -> list[str]:
     """Violations seen so far on the current document, plus any the console reported."""
+    from playwright.sync_api import Error as PlaywrightError
+
     try:
         events = page.evaluate("window.__csp || []")
-    except Exception:  # noqa: BLE001 - a page mid-navigation has no window to ask
+    except PlaywrightError as exc:
+        # Only a page mid-navigation (its context gone) may go unasked; anything else is a failure.
+        if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+            raise
         events = []
     return events + page.csp_console
 

@@ -147,7 +147,8 @@ def test_a_browser_on_an_allowed_origin_can_call_the_api_and_others_cannot(page,
     body = '{"answers": {"outcome_measurable": "yes"}}'
     init = {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": body}
     got = page.evaluate(FETCH, [api_url + "/api/feasibility", init])
-    assert got.get("status") in (200, 400) and ("verdict" in got["body"] or "error" in got["body"]), got
+    # Unanswered questions count as "not sure yet", so one answer is a complete, valid request.
+    assert got.get("status") == 200 and "verdict" in got["body"], got
     # Credentials are never allowed, so a fetch that sends them is blocked by the browser.
     got = page.evaluate(FETCH, [api_url + "/api/search/filters", {"credentials": "include"}])
     assert "error" in got, got

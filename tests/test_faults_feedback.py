@@ -145,7 +145,10 @@ def test_unusable_instance_folder(app, client):
     instance.parent.mkdir(parents=True, exist_ok=True)
     instance.write_text("not a folder")
     assert client.post("/api/feedback", json={"rating": "up"}).status_code == 503
-    assert client.get("/api/health").get_json()["components"]["feedback"]["status"] == "unavailable"
+    health = client.get("/api/health")
+    assert health.get_json()["components"]["feedback"]["status"] == "unavailable"
+    # Health is public: it says what failed but never shows the server's paths.
+    assert str(instance.parent) not in health.get_data(as_text=True)
     assert client.get("/api/search?q=investors").status_code == 200
     assert instance.read_text() == "not a folder"
 

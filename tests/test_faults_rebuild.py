@@ -140,6 +140,7 @@ class Hammer:
             except Exception as exc:  # noqa: BLE001 - any failure counts
                 with self._lock:
                     self.failures.append(f"health: {type(exc).__name__}: {exc}")
+                time.sleep(0.05)  # no busy loop against a server that is down
                 continue
             with self._lock:
                 self.health_problems += [p for p in body["problems"] if p["code"].startswith("index")]

@@ -200,10 +200,19 @@ def test_a_graceful_reload_under_traffic_fails_no_request(server, fresh):
     assert "Handling signal: hup" in server.log.read_text()
 
 
-def test_workers_exit_cleanly_when_the_server_stops(server):
+def test_workers_exit_cleanly_when_the_server_stops(tmp_path):
     """No worker hangs or aborts in native destructors at exit (onnxruntime after fork).
 
-    Runs last: it stops the module's server."""
+    Its own server, since it stops it: the module's server stays up whatever the test order."""
+    server = start(tmp_path)
+    try:
+        _stop_and_check(server)
+    finally:
+        load.stop_server(server.proc)
+
+
+def _stop_and_check(server: Server) -> None:
+    """Serve a little traffic, SIGTERM the master, and check every worker exited cleanly."""
     workers = server.workers()
     with Traffic(server.port, threads=2, fresh=False) as traffic:
         traffic.wait_for_more(10)

@@ -19,10 +19,17 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @pytest.fixture(autouse=True)
-def _restore_thread_vars(monkeypatch):
+def _restore_thread_vars():
     """The config file sets these for the server; give the test process its own values back."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARS}
     for name in THREAD_VARS:
-        monkeypatch.delenv(name, raising=False)
+        os.environ.pop(name, None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def load_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:
