@@ -72,11 +72,10 @@ def read_chunks(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def lexical_chunks(settings: Settings) -> tuple[list[dict[str, Any]], str]:
-    """Chunks for a words-only search: the current index version's if readable, else the site's pages."""
+def lexical_chunks(settings: Settings, version: str | None) -> tuple[list[dict[str, Any]], str]:
+    """Chunks for a words-only search: the given index version's if readable, else the site's pages."""
     from .indexer import chunks_from_pages
 
-    version = index_store.current_version(settings.index_dir)
     if version:
         try:
             chunks = read_chunks(settings.index_dir / version / "chunks.jsonl")
@@ -121,19 +120,19 @@ class LexicalFallback:
             if key != self._key or (self._value is None and now - self._at >= RETRY_SECONDS):
                 self._key, self._at = key, now
                 try:
-                    self._value, self.error = self._build(), None
+                    self._value, self.error = self._build(key[0]), None
                 except index_store.IndexError_ as exc:
                     self._value, self.error = None, str(exc)
             if self._value is None:
                 raise index_store.IndexMissingError(self.error or "Words-only search is unavailable.")
             return self._value
 
-    def _build(self) -> Any:
+    def _build(self, version: str | None) -> Any:
+        """The words-only index for the CURRENT version already read by get()."""
         from .lexical import build_bm25
         from .resources import Loaded
 
-        chunks, source = lexical_chunks(self.settings)
-        version = index_store.current_version(self.settings.index_dir)
+        chunks, source = lexical_chunks(self.settings, version)
         stored = index_store.StoredIndex(
             version=f"lexical-{version or 'pages'}",
             path=self.settings.index_dir / version if version else self.settings.site_dir,

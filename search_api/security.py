@@ -130,11 +130,7 @@ def _preflight() -> Response | None:
 def _add_headers(response: Response) -> Response:
     """Security headers on every response; CORS headers on /api/ responses to allowed origins."""
     headers = response.headers
-    is_api = request.path == "/api" or request.path.startswith("/api/")
-    if is_api and request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
-        # Flask's automatic OPTIONS reply is an empty text/html 200; say it plainly: 204 plus Allow.
-        response.status_code = 204
-        response.headers.pop("Content-Type", None)
+    is_api = _is_api(request.path)
     if is_api:
         policy = API_POLICY
     else:
@@ -160,8 +156,23 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def _is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def register(app: Flask) -> None:
     """Add the security headers and CORS (origins from CORS_ORIGINS or SOP_CORS_ORIGINS)."""
     app.config["CORS_ORIGINS"] = parse_origins(app.config.get("CORS_ORIGINS", os.environ.get("SOP_CORS_ORIGINS")))
     app.before_request(_preflight)
     app.after_request(_add_headers)
+    default_options = app.make_default_options_response
+
+    def _options_reply() -> Response:
+        """Flask's automatic OPTIONS reply is an empty text/html 200; on /api/ say it plainly: 204 plus Allow."""
+        if not _is_api(request.path):
+            return default_options()
+        reply = Response(status=204, headers={"Allow": default_options().headers["Allow"]})
+        reply.headers.pop("Content-Type", None)  # no body, so no type
+        return reply
+
+    app.make_default_options_response = _options_reply  # type: ignore[method-assign]

@@ -5,8 +5,13 @@ from __future__ import annotations
 import importlib.util
 import socket
 import sys
+import threading
+import time
 import types
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from search_api import fallback, resources
 from search_api.config import ROOT
@@ -62,3 +67,30 @@ def load_script() -> Any:
         sys.modules[name] = module  # dataclasses look their module up here
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def wait_for(what: str, condition: Callable[[], bool], seconds: float = 120) -> None:
+    """Poll until condition() holds; fail with `what` after a generous deadline."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+class Background:
+    """Client threads (subclasses fill self._threads) that run for the length of a `with` block."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> Any:
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=120)

@@ -16,31 +16,19 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-
-import pytest
 
 from search_api import index_store
 
 from .conftest import INDEX, SITE, require_built
-from .fault_tools import load_script
+from .fault_tools import Background, load_script, wait_for
 
 SOPHUB = Path(sys.executable).with_name("sophub")
 MARKERS = ("zqxvmarkerone", "zqxvmarkertwo")  # words no page uses: only the edited section matches
 
 
 load = load_script()
-
-
-def wait_for(what: str, condition: Callable[[], bool], seconds: float = 120) -> None:
-    """Poll until condition() holds; fail with `what` after a generous deadline."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def make_hub(tmp_path: Path) -> tuple[Path, Path, str]:
@@ -91,29 +79,19 @@ def get_json(port: int, path: str) -> dict:
         conn.close()
 
 
-class Hammer:
+class Hammer(Background):
     """Search clients (kept-alive connections) and a health poller, until stopped."""
 
     def __init__(self, port: int, threads: int) -> None:
+        super().__init__()
         self.port = port
         self.ok = 0
         self.failures: list[str] = []
         self.health_problems: list[dict] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         searches = load.traffic()["search"]
         self._threads = [threading.Thread(target=self._search, args=(searches[i::threads],)) for i in range(threads)]
         self._threads.append(threading.Thread(target=self._health))
-
-    def __enter__(self) -> Hammer:
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=120)
 
     def _search(self, requests: list) -> None:
         client = load.Client(self.port)

@@ -10,14 +10,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from .conftest import require_built
-from .fault_tools import load_script
+from .fault_tools import Background, load_script, wait_for
 
 load = load_script()
 
@@ -41,15 +41,6 @@ class Server:
             return {int(p) for p in path.read_text().split()}
         except FileNotFoundError:
             return set()
-
-
-def wait_for(what: str, condition: Callable[[], bool], seconds: float = 120) -> None:
-    """Poll until condition() holds; fail with `what` after a generous deadline."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def start(tmp_path: Path, **env: str) -> Server:
@@ -80,7 +71,7 @@ class Outcome:
     problem: str | None
 
 
-class Traffic:
+class Traffic(Background):
     """Client threads sending the load test's mixed requests until stopped.
 
     fresh=True opens a new connection per request (no retry of any kind), so a failed request
@@ -88,22 +79,12 @@ class Traffic:
     stale connection, as browsers, proxies and urllib3 do."""
 
     def __init__(self, port: int, threads: int, fresh: bool) -> None:
+        super().__init__()
         self.port, self.fresh = port, fresh
         self.pool = load.traffic()
         self.outcomes: list[Outcome] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
-
-    def __enter__(self) -> Traffic:
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=120)
 
     def _run(self, seed: int) -> None:
         import random

@@ -32,6 +32,19 @@ def _restore_thread_vars():
             os.environ[name] = value
 
 
+class RecordingLog:
+    """A stand-in for gunicorn's logger that keeps the warnings."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def warning(self, msg: str, *args: object) -> None:
+        self.warnings.append(msg % args)
+
+    def info(self, msg: str, *args: object) -> None:
+        pass
+
+
 def load_conf(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:
     """The config file's settings, executed with the given environment."""
     for name in [n for n in os.environ if n.startswith("SOP_") or n == "WEB_CONCURRENCY"]:
@@ -121,16 +134,9 @@ def test_warm_up_loads_everything_and_leaves_the_rate_limiter_untouched(tmp_hub,
     )
     res = app.extensions["sop"]
     assert res._encoder is None and res._loaded is None
-    warnings: list[str] = []
-
-    class Log:
-        def warning(self, msg, *args):
-            warnings.append(msg % args)
-
-        def info(self, msg, *args):
-            pass
-
-    ns["warm"](app, Log())
+    log = RecordingLog()
+    warnings = log.warnings
+    ns["warm"](app, log)
     assert warnings == []
     assert res._encoder is not None and res._loaded is not None
     assert "ask_vectors" in res._loaded.extras  # the chatbot's sentence cache is loaded too
@@ -144,16 +150,9 @@ def test_warm_up_problems_are_logged_not_fatal(tmp_path, tmp_hub):
     ns = runpy.run_path(str(CONF))
     tmp_hub.index_dir = tmp_path / "no-index"
     app = create_app({"TESTING": True, "SETTINGS": tmp_hub, "ENCODER_FACTORY": lambda: None})
-    warnings: list[str] = []
-
-    class Log:
-        def warning(self, msg, *args):
-            warnings.append(msg % args)
-
-        def info(self, msg, *args):
-            pass
-
-    ns["warm"](app, Log())  # must not raise: the server still starts and says what is wrong
+    log = RecordingLog()
+    warnings = log.warnings
+    ns["warm"](app, log)  # must not raise: the server still starts and says what is wrong
     assert warnings and warnings[0].startswith("warm-up: index not loaded")
 
 
