@@ -3,7 +3,7 @@
 Each server keeps its data under the test session's temporary folder, starts within a bounded
 wait and is stopped at the end of the session. Fault tests stop and restart them; the
 function-scoped fixtures hand each test a running server and a clean database or key space.
-`make services` installs the Debian packages these need.
+`make services` installs the Debian packages these need; scripts/load.py starts the same servers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,9 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from search_api.local_server import free_port
+from devtools.local_server import free_port
 
 START_SECONDS = 60
+
+
+class ServiceError(RuntimeError):
+    """A server would not install, start or answer; the message says which and why."""
+
+
 # Postgres refuses to run as root: as root, run its programs as this unprivileged user.
 PG_USER = "nobody"
 
@@ -33,20 +38,22 @@ def wait_port(port: int, proc: subprocess.Popen | None, what: str, seconds: floa
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            pytest.fail(f"{what} exited with code {proc.returncode} while starting")
+            raise ServiceError(f"{what} exited with code {proc.returncode} while starting")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
-    pytest.fail(f"{what} did not listen on 127.0.0.1:{port} within {seconds:.0f} s")
+    raise ServiceError(f"{what} did not listen on 127.0.0.1:{port} within {seconds:.0f} s")
 
 
 def _program(name: str) -> str:
     """A server program from PATH or Debian's PostgreSQL folder; a clear failure when it is not installed."""
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if not found:
-        pytest.fail(f"{name} is not installed: run `make services` (apt-get install postgresql redis-server nginx)")
+        raise ServiceError(
+            f"{name} is not installed: run `make services` (apt-get install postgresql redis-server nginx)"
+        )
     return found
 
 
@@ -82,7 +89,7 @@ class Postgres:
             cmd = ["runuser", "-u", PG_USER, "--", *cmd]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=START_SECONDS + 30, cwd=self.root)
         if check and done.returncode != 0:
-            pytest.fail(f"{program} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+            raise ServiceError(f"{program} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
         return done
 
     @property
@@ -234,7 +241,7 @@ class Nginx:
         """Start nginx in the foreground of its own process group and wait until it listens."""
         checked = self.test_config()
         if checked.returncode != 0:
-            pytest.fail(f"nginx -t refused the configuration: {checked.stderr.strip()[-800:]}")
+            raise ServiceError(f"nginx -t refused the configuration: {checked.stderr.strip()[-800:]}")
         cmd = [_program("nginx"), "-p", str(self.prefix), "-c", str(self.conf)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         wait_port(self.port, self.proc, "nginx")
@@ -243,22 +250,6 @@ class Nginx:
         """Graceful stop (SIGQUIT: finish the requests in flight), then kill if it hangs."""
         _terminate(self.proc, signal.SIGQUIT)
         self.proc = None
-
-
-def self_signed_cert(folder: Path) -> tuple[Path, Path]:
-    """A throw-away certificate and key for 127.0.0.1, so nginx serves HTTPS as in production."""
-    folder.mkdir(parents=True, exist_ok=True)
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    if not cert.exists():
-        cmd = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
-        cmd += ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
-def client_tls(cert: Path) -> ssl.SSLContext:
-    """A TLS context that trusts exactly the test certificate."""
-    return ssl.create_default_context(cafile=str(cert))
 
 
 @pytest.fixture(scope="session")
