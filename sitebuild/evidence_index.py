@@ -173,7 +173,7 @@ def add_header_scope(html: str) -> str:
     """Give each column heading of the evidence table scope="col" (Markdown cannot say it)."""
 
     def scoped(match: re.Match[str]) -> str:
-        return re.sub(r"<th(?![^>]*\bscope=)", '<th scope="col"', match.group(1))
+        return re.sub(r"<th(?=[\s>])(?![^>]*\bscope=)", '<th scope="col"', match.group(1))
 
     return _TABLE_WRAP.sub(scoped, html, count=1)
 

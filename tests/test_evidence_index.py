@@ -32,7 +32,7 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "zeta-trial.md").write_text(
         page(
             "Zeta trial",
-            'policy_area: health\ncountry: United States\ndesign: randomised\nresult: no effect\n'
+            "policy_area: health\ncountry: United States\ndesign: randomised\nresult: no effect\n"
             'finding: "Home visits did not change birth outcomes."',
         ),
         encoding="utf-8",
@@ -40,7 +40,7 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "alpha-review.md").write_text(
         page(
             "Alpha review",
-            'policy_area: cross-cutting\ncountry: Multiple\ndesign: review\nresult: mixed\n'
+            "policy_area: cross-cutting\ncountry: Multiple\ndesign: review\nresult: mixed\n"
             'finding: "Most completed bonds met targets | but few had a comparison group."',
         ),
         encoding="utf-8",
@@ -48,12 +48,14 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "beta-study.md").write_text(
         page(
             "Beta study",
-            'policy_area: health\ncountry: Australia\ndesign: quasi-experimental\nresult: positive\n'
+            "policy_area: health\ncountry: Australia\ndesign: quasi-experimental\nresult: positive\n"
             'finding: "Fewer children entered care than in a matched group."',
         ),
         encoding="utf-8",
     )
-    (tmp_path / "index.md").write_text("---\ntitle: Evidence summaries\ntype: guidance\n---\n\n# Evidence\n", encoding="utf-8")
+    (tmp_path / "index.md").write_text(
+        "---\ntitle: Evidence summaries\ntype: guidance\n---\n\n# Evidence\n", encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -103,7 +105,7 @@ def test_index_page_is_left_out_and_marker_is_replaced(folder: Path) -> None:
     built = ei.build(folder, f"# Evidence\n\n{ei.MARKER}\n\n## More\n")
     assert ei.MARKER not in built
     assert "index.md" not in built
-    assert 'All 3 evidence summaries are listed.' in built
+    assert "All 3 evidence summaries are listed." in built
     assert built.index("<form") < built.index("| Evidence summary |") < built.index("## More")
 
 
@@ -137,6 +139,7 @@ def test_header_cells_get_column_scope() -> None:
     out = ei.add_header_scope(html)
     assert '<th scope="col">A</th>' in out and '<th scope="col" style="text-align: left">B</th>' in out
     assert "<th>Other</th>" in out  # only the evidence table is touched
+    assert "<thead>" in out  # <thead> is not a header cell
 
 
 def test_every_real_evidence_page_appears_in_the_index() -> None:
