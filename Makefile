@@ -7,7 +7,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-installed
-LINT_DIRS := $(wildcard search_api scripts tests hooks)
+LINT_DIRS := $(wildcard search_api sitebuild devtools scripts tests hooks)
 export NO_MKDOCS_2_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 
 
-.PHONY: help setup browser site index run serve-prod test lint bench load weight links eval readability clean
+.PHONY: help setup browser site index run serve-prod test check lint bench load weight links eval readability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ readability: site ## Print each page's readability and the site-wide medians
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
+
+check: lint ## Lint, then the fast tests only (fake encoder; no built site, model, browser or server)
+	$(BIN)/pytest -q -m "not model and not site and not browser and not server"
 
 test: index browser lint ## Set up, build, then run every test
 	$(BIN)/pytest

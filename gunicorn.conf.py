@@ -12,16 +12,12 @@ import os
 import sys
 import time
 
+from search_api.config import Settings, access_log, env_int, pin_library_threads
+
 # Before any numeric library loads: one BLAS/OpenMP thread per process. Workers are
 # processes, one per core; library thread pools on top only fight over the same cores.
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_name, "1")
-
-
-def _int(name: str, default: int) -> int:
-    """An integer setting from the environment (empty means the default)."""
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+pin_library_threads()
+_int = env_int
 
 
 def _cores() -> int:
@@ -32,7 +28,8 @@ def _cores() -> int:
         return os.cpu_count() or 2
 
 
-bind = f"{os.environ.get('SOP_HOST', '127.0.0.1')}:{os.environ.get('SOP_PORT', '8000')}"
+_settings = Settings()
+bind = f"{_settings.host}:{_settings.port}"
 # One worker process per core: a query is CPU work (embedding, FAISS, BM25) on one thread.
 workers = _int("SOP_WORKERS", _int("WEB_CONCURRENCY", _cores()))
 # A few threads per worker: a slow client or a kept-alive connection does not block the
@@ -61,7 +58,7 @@ proc_name = "sophub"
 control_socket_disable = True
 # The heartbeat file on tmpfs: a slow disk must not make the master think a worker hung.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-accesslog = os.environ.get("SOP_ACCESS_LOG", "-") or None
+accesslog = access_log()
 # Paths only: questions are POST bodies and search terms are query strings, never logged.
 access_log_format = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
@@ -113,7 +110,7 @@ def on_starting(server):
 
 def post_fork(server, worker):
     """Each worker pins torch and FAISS to one thread (6-30x faster on 2 cores, measured)."""
-    from search_api.embedder import pin_threads
+    from search_api.index.embedder import pin_threads
 
     pin_threads()
 

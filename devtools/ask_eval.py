@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .config import ROOT
+from search_api.config import ROOT
 
 EVAL_FILE = ROOT / "kb" / "eval" / "ask.yaml"
 AnswerFn = Callable[..., dict[str, Any]]
@@ -96,7 +96,7 @@ def sweep(
     grid: list[tuple[float, float, float]],
 ) -> list[dict[str, Any]]:
     """Figures for each (min_sentence_score, min_section_cosine, min_coverage), with one pass of answering."""
-    from . import answer, router
+    from search_api.ask import answer, router
 
     cfg = router.config()
     saved = dict(cfg["decline"])

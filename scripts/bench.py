@@ -21,13 +21,14 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from search_api import create_app, indexer  # noqa: E402
+from devtools.local_server import free_port  # noqa: E402
+from search_api import create_app  # noqa: E402
 from search_api.config import Settings  # noqa: E402
-from search_api.embedder import load_torch_encoder, pin_threads  # noqa: E402
-from search_api.index_extras import WRITERS  # noqa: E402
-from search_api.lexical import bm25_scores  # noqa: E402
-from search_api.local_server import free_port  # noqa: E402
-from search_api.textproc import normalise_query, tokens  # noqa: E402
+from search_api.index.embedder import load_torch_encoder, pin_threads  # noqa: E402
+from search_api.index.extras import WRITERS  # noqa: E402
+from search_api.index.lexical import bm25_scores  # noqa: E402
+from search_api.index.textproc import normalise_query, tokens  # noqa: E402
+from sitebuild import indexer  # noqa: E402
 
 FALLBACK = ["what happens if targets are missed", "SIBs for rough sleepers", "who pays the investors back"]
 
@@ -57,7 +58,7 @@ def raw_cost(app, qs: list[str], rounds: int) -> list[float]:
             expanded = normalise_query(q)
             vec = enc.encode([expanded])
             loaded.stored.faiss_index.search(vec, n)
-            bm25_scores(loaded.extras["bm25"], tokens(expanded), n)
+            bm25_scores(loaded.bm25, tokens(expanded), n)
             out.append((time.perf_counter() - t) * 1000)
     return out
 
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     has_ask = any(r.rule == "/api/ask" for r in app.url_map.iter_rules())
     ask = []
     if has_ask:
-        from search_api.answer import warm
+        from search_api.ask.answer import warm
 
         warm(app.extensions["sop"])  # the sentence cache is filled at build time by `sophub ask-warm`
         client = app.test_client()

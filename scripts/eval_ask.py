@@ -9,10 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search_api.answer import answer_question, baseline_answer, warm  # noqa: E402
-from search_api.ask_eval import EVAL_FILE, evaluate, load_eval  # noqa: E402
+from devtools.ask_eval import EVAL_FILE, evaluate, load_eval  # noqa: E402
+from search_api.ask.answer import answer_question, baseline_answer, warm  # noqa: E402
 from search_api.config import Settings  # noqa: E402
-from search_api.resources import Resources  # noqa: E402
+from search_api.state import Resources  # noqa: E402
 
 ROWS = [
     ("In-scope questions answered with an expected fact", "answered_with_fact", "{:.1%}", "at least 85%"),

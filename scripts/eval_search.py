@@ -15,9 +15,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from lunr_baseline import MaterialSearch  # noqa: E402
 
-from search_api import retrieval  # noqa: E402
 from search_api.config import Settings  # noqa: E402
-from search_api.resources import Resources  # noqa: E402
+from search_api.search import retrieval  # noqa: E402
+from search_api.state import Resources  # noqa: E402
 
 EVAL_FILE = ROOT / "kb" / "eval" / "search.yaml"
 REPORT_PAGE = ROOT / "docs" / "about" / "how-search-works.md"

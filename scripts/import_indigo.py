@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search_api.indigo import DATA_DIR, FILES, load  # noqa: E402
+from search_api.projects.load import DATA_DIR, FILES, load  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "indigo"
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from search_api.local_server import free_port
+from devtools.local_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Share of each kind of request in the mix.

@@ -7,7 +7,7 @@ on a free local port. Each page opens in a fresh Debian chromium context with an
 cache; everything it loads before the reader interacts (until the load event and then no
 network activity for half a second) is counted. Transfer size is the bytes received:
 response headers plus the body as sent, so gzip counts when the server compresses.
-Figures are printed, never asserted here; tests/test_page_weight.py holds the budget.
+Figures are printed, never asserted here; tests/content/test_page_weight.py holds the budget.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ def measure_all(base_url: str, pages: list[tuple[str, str]] = PAGE_TYPES) -> lis
 @contextmanager
 def serve() -> Iterator[str]:
     """The hub's app (site at /, API at /api/) on a free local port, in a thread."""
+    from devtools.local_server import serve_in_thread
     from search_api import create_app
-    from search_api.local_server import serve_in_thread
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the table
     app = create_app()

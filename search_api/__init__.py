@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import Settings
+from search_api.config import Settings
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -18,11 +18,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     encoder_factory = test_config.pop("ENCODER_FACTORY", None)
     app.config.update(test_config)
 
-    from .resources import Resources
+    from search_api.state import Resources
 
     app.extensions["sop"] = Resources(settings, encoder_factory)
 
-    from . import errors, health, site
+    from search_api.web import errors, health
+    from search_api.web import static_site as site
 
     errors.register(app)
     app.register_blueprint(health.bp)
@@ -30,16 +31,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         module.register(app)
     # The site catch-all goes last so /api/ routes win.
     app.register_blueprint(site.bp)
-    from . import ratelimit, security
+    from search_api.web import ratelimit, security
 
     # Security first: a CORS preflight is answered before any rate limit counts it.
-    security.register(app)
-    ratelimit.register(app)
+    security.register(app, settings)
+    ratelimit.register(app, settings)
     return app
 
 
 def _feature_modules() -> list[Any]:
     """Feature modules; each registers its own blueprint (search, ask, feasibility, projects, OpenAPI)."""
-    from . import ask_views, feasibility_views, openapi, projects_views, search_views
+    from search_api.ask import views as ask_views
+    from search_api.feasibility import views as feasibility_views
+    from search_api.projects import views as projects_views
+    from search_api.search import views as search_views
+    from search_api.web import openapi
 
     return [search_views, ask_views, feasibility_views, projects_views, openapi]

@@ -36,8 +36,42 @@ ENV_VARS: dict[str, str] = {
 }
 
 
+_OFF = {"0", "false", "no", "off"}
+# Never fetch from a model hub: set before huggingface_hub is first imported (it reads them once).
+OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no environment variable: 0, false, no and off mean no."""
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() not in _OFF
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer environment variable (unset or empty means the default)."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def access_log() -> str | None:
+    """Where gunicorn writes its access log: '-' (standard output, the default), a path, or None."""
+    return os.environ.get("SOP_ACCESS_LOG", "-") or None
+
+
+def force_offline() -> None:
+    """Make every Hugging Face library offline, whatever the shell says."""
+    for name in OFFLINE_VARS:
+        os.environ[name] = "1"
+
+
+def pin_library_threads() -> None:
+    """One BLAS/OpenMP thread per process, unless the operator chose otherwise (before numpy loads)."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 @dataclass
@@ -52,3 +86,12 @@ class Settings:
     docs_dir: Path = field(default_factory=lambda: Path(_env("SOP_DOCS_DIR", str(ROOT / "docs"))))
     instance_dir: Path = field(default_factory=lambda: Path(_env("SOP_INSTANCE_DIR", str(ROOT / "instance"))))
     encoder: str = field(default_factory=lambda: _env("SOP_ENCODER", "auto"))
+    ratelimit_enabled: bool = field(default_factory=lambda: env_flag("SOP_RATELIMIT_ENABLED", True))
+    ratelimit_storage_url: str = field(
+        default_factory=lambda: os.environ.get("SOP_RATELIMIT_STORAGE_URL") or "memory://"
+    )
+    ratelimit_search: str = field(default_factory=lambda: os.environ.get("SOP_RATELIMIT_SEARCH") or "120/minute")
+    ratelimit_ask: str = field(default_factory=lambda: os.environ.get("SOP_RATELIMIT_ASK") or "30/minute")
+    ratelimit_feedback: str = field(default_factory=lambda: os.environ.get("SOP_RATELIMIT_FEEDBACK") or "10/minute")
+    proxy_hops: int = field(default_factory=lambda: int(os.environ.get("SOP_PROXY_HOPS", "0") or 0))
+    cors_origins: str | None = field(default_factory=lambda: os.environ.get("SOP_CORS_ORIGINS"))

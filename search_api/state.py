@@ -6,28 +6,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from . import fallback, index_store
-from .config import Settings
-from .embedder import DIMENSION, MODEL_NAME, Encoder, ModelMissingError, first_line, pin_threads
-from .sources import source_fingerprint
+from search_api.config import Settings
+from search_api.index import store as index_store
+from search_api.index.embedder import DIMENSION, MODEL_NAME, Encoder, ModelMissingError, first_line, pin_threads
+from search_api.index.lexical import load_bm25
+from search_api.index.loaded import Loaded
+from search_api.index.sources import source_fingerprint
+from search_api.search import fallback
 
-log = logging.getLogger("search_api.resources")
+log = logging.getLogger("search_api.state")
 # How often a request may look at the CURRENT pointer for a newer index.
 RELOAD_CHECK_SECONDS = 1.0
-
-
-@dataclass
-class Loaded:
-    """An index and whatever retrieval structures were built from it."""
-
-    stored: index_store.StoredIndex
-    extras: dict[str, Any]
-    # True for the words-only stand-in built when the real index cannot load.
-    lexical_only: bool = False
-    source: str = "the index"
 
 
 class Resources:
@@ -49,10 +39,6 @@ class Resources:
         # Something worth telling an operator about the encoder that still works (e.g. ONNX fell back).
         self.encoder_notes: list[str] = []
         self.fallback = fallback.LexicalFallback(settings)
-        # Later features add builders that derive structures (e.g. BM25) from an index.
-        from .lexical import load_bm25
-
-        self.extra_loaders: list[Callable[[index_store.StoredIndex], dict[str, Any]]] = [load_bm25]
         pin_threads()
 
     @property
@@ -111,11 +97,9 @@ class Resources:
                 return  # another thread loaded (or failed) it while this one waited
             try:
                 stored = index_store.load_index(self.settings.index_dir, MODEL_NAME, DIMENSION)
-                extras: dict[str, Any] = {}
-                for loader in self.extra_loaders:
-                    extras.update(loader(stored))
+                bm25, rebuilt = load_bm25(stored)
                 # One assignment: requests in flight keep the object they already hold.
-                self._loaded = Loaded(stored, extras)
+                self._loaded = Loaded(stored, bm25, bm25_rebuilt=rebuilt)
                 self.index_error, self._index_failure = None, None
             except Exception as exc:  # noqa: BLE001 - any damage must become "degraded", never a 500 loop
                 self.index_error = fallback.describe_index_error(self.settings.index_dir, exc)
@@ -141,10 +125,10 @@ class Resources:
 
 def choose_encoder(settings: Settings, notes: list[str] | None = None) -> Encoder:
     """ONNX when exported and verified against torch (about 3x faster), else torch."""
-    from .embedder import load_torch_encoder
+    from search_api.index.embedder import load_torch_encoder
 
     if settings.encoder in ("auto", "onnx"):
-        from . import onnx_encoder
+        from search_api.index import onnx as onnx_encoder
 
         folder = onnx_encoder.ONNX_DIR  # read at call time so tests can point it elsewhere
         if onnx_encoder.is_verified(folder):

@@ -7,11 +7,11 @@ import statistics
 from collections import Counter
 from html import escape
 
-from .chart_style import DOT, GRID, MEDIAN, pattern_defs, pattern_id, series_colour
-from .indigo import Dataset, Project
-from .indigo_pages import LAST_REVIEWED, front_matter, sources
-from .indigo_site import amount_label
-from .indigo_values import country_name, fmt_amount
+from search_api.projects.load import Dataset, Project
+from search_api.projects.values import country_name, fmt_amount
+from sitebuild.chart_style import DOT, GRID, MEDIAN, pattern_defs, pattern_id, series_colour
+from sitebuild.project_lists import amount_label
+from sitebuild.project_pages import LAST_REVIEWED, front_matter, sources
 
 TOP_COUNTRIES = 15
 # Chart text in viewBox units. The CSS keeps each chart at least 660 px wide (scrolling sideways

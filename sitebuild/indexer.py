@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from . import index_store
-from .chunker import chunk_page
-from .embedder import Encoder
-from .sources import read_pages, site_fingerprint
+from search_api.index import store as index_store
+from search_api.index.chunker import chunks_from_pages
+from search_api.index.embedder import Encoder
+from search_api.index.sources import read_pages, site_fingerprint
 
 
 @dataclass
@@ -26,25 +26,6 @@ class BuildReport:
     embedded: int
     reused: int
     seconds: float
-
-
-SKIP_SECTIONS = {"Related pages", "Sources"}
-
-
-def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every section of every page as a JSON-ready chunk."""
-    out: list[dict[str, Any]] = []
-    for page in pages:
-        meta = page.get("meta") or {}
-        search = meta.get("search")
-        if isinstance(search, dict) and search.get("exclude"):
-            continue
-        for chunk in chunk_page(page["markdown"], page["url"], page["title"], meta):
-            # Link lists answer no question and crowd out real sections in results.
-            if chunk.section.split(" > ")[0] in SKIP_SECTIONS:
-                continue
-            out.append(chunk.to_dict())
-    return out
 
 
 def _versions() -> dict[str, str]:
@@ -81,7 +62,7 @@ def build(
     """Build a new index version; embed only chunks whose content hash is new."""
     start = time.perf_counter()
     chunks = chunks_from_pages(read_pages(site_dir))
-    from .embedder import DIMENSION, MODEL_NAME
+    from search_api.index.embedder import DIMENSION, MODEL_NAME
 
     previous = _previous_vectors(index_dir, MODEL_NAME, DIMENSION)
     todo = [i for i, c in enumerate(chunks) if c["hash"] not in previous]
@@ -106,7 +87,7 @@ def build(
 
 
 def _content_hash(chunks: list[dict[str, Any]]) -> str:
-    from .chunker import content_hash
+    from search_api.index.chunker import content_hash
 
     return content_hash(*(c["hash"] for c in chunks))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
-from .indigo import ROLES, Dataset, Fund, Project
-from .indigo_pages import LAST_REVIEWED, NOT_RECORDED, esc, front_matter, money_text, short, sources
-from .indigo_values import country_name, fmt_amount
+from search_api.projects.load import ROLES, Dataset, Fund, Project
+from search_api.projects.values import country_name, fmt_amount
+from sitebuild.project_pages import LAST_REVIEWED, NOT_RECORDED, esc, front_matter, money_text, short, sources
 
 
 def _attr(value: object) -> str:

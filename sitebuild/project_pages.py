@@ -6,8 +6,8 @@ import html
 import json
 import re
 
-from .indigo import CREDIT, INDIGO_HOME, RECORD_URL, ROLES, Money, Organisation, Project, Result
-from .indigo_values import place_names
+from search_api.projects.load import CREDIT, INDIGO_HOME, RECORD_URL, ROLES, Money, Organisation, Project, Result
+from search_api.projects.values import place_names
 
 LAST_REVIEWED = "2026-11-28"
 SNAPSHOT = "20 May 2025"

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from devtools.local_server import serve_in_thread
 from search_api import create_app
 from search_api.config import ROOT, Settings
-from search_api.embedder import DIMENSION, MODEL_NAME
-from search_api.local_server import serve_in_thread
+from search_api.index.embedder import DIMENSION, MODEL_NAME
 
 SITE = ROOT / "site"
 INDEX = ROOT / "kb" / "index"
@@ -72,12 +72,12 @@ def fake_encoder():
 @pytest.fixture
 def tmp_hub(tmp_path):
     """A site export and an index built with the fake encoder, in a temp folder."""
-    from search_api import indexer
+    from sitebuild import indexer
 
     site = tmp_path / "site"
     write_site(site, SAMPLE_PAGES)
     index_dir = tmp_path / "index"
-    from search_api.index_extras import WRITERS
+    from search_api.index.extras import WRITERS
 
     indexer.build(site, index_dir, FakeEncoder, progress=False, extra_writers=WRITERS)
     return Settings(site_dir=site, index_dir=index_dir, instance_dir=tmp_path / "instance")
@@ -144,10 +144,51 @@ def page(browser):
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """Print the accessibility audit's totals when it ran (tests/test_a11y_axe.py)."""
+    """Print the accessibility audit's totals when it ran (tests/browser/test_a11y_axe.py)."""
     import sys
 
-    pages = sys.modules.get("tests.a11y_pages")
+    pages = sys.modules.get("tests.support.a11y_pages")
     if pages is not None and pages.AUDIT.runs:
         terminalreporter.write_sep("-", "accessibility audit")
         terminalreporter.write_line(pages.AUDIT.summary())
+
+
+# Markers follow from what a test uses, so they cannot drift from the code: `make check`
+# deselects every test marked model, site, browser or server and runs the rest in seconds.
+_MODEL_FIXTURES = {"real_app", "live_server"}
+_BROWSER_FIXTURES = {"browser", "page"}
+_SITE_FIXTURES = {"site", "built_site", "html_rel"}
+# Module-level names that mean a test reads the lead's built site or index, or runs the real model.
+_SITE_NAMES = {"require_built", "SITE", "INDEX", "LEAD_SITE", "cs", "HTML_FILES", "PAGES"}
+_MODEL_NAMES = {"load_torch_encoder", "OnnxEncoder", "answer_question", "warm"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Add the model, site, browser and server markers from fixtures, module names and folders."""
+    for item in items:
+        module = getattr(item, "module", None)
+        names = set(vars(module)) if module is not None else set()
+        source = _module_source(module)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        folder = Path(str(item.fspath)).parent.name
+        if fixtures & _MODEL_FIXTURES or names & _MODEL_NAMES:
+            item.add_marker(pytest.mark.model)
+        if fixtures & _BROWSER_FIXTURES or folder == "browser":
+            item.add_marker(pytest.mark.browser)
+        if fixtures & (_SITE_FIXTURES | _MODEL_FIXTURES) or names & _SITE_NAMES or folder in {"browser", "content"}:
+            item.add_marker(pytest.mark.site)
+        if "gunicorn" in source or "serve_in_thread" in source or "subprocess" in names:
+            item.add_marker(pytest.mark.server)
+
+
+def _module_source(module) -> str:
+    """The text of a test module (cached), to see whether it starts servers."""
+    path = getattr(module, "__file__", None)
+    if not path:
+        return ""
+    if path not in _SOURCES:
+        _SOURCES[path] = Path(path).read_text(encoding="utf-8")
+    return _SOURCES[path]
+
+
+_SOURCES: dict[str, str] = {}

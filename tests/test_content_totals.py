@@ -132,8 +132,9 @@ def _fmt(value: Decimal, currency: str) -> str:
     return f"{sign}{value.normalize():f}"
 
 
-_COUNT_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_COUNT_WORDS = {
+    w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
 _EACH = re.compile(r"^\s*(?:from\s+)?each\s+(?:of\s+)?(?:the\s+)?(\d+|[a-z]+)\b", re.I)
 
 
@@ -157,11 +158,7 @@ def find_breakdowns(statement: str) -> list[Breakdown]:
         rest = statement[end:]
         if not TRIGGER.match(rest):
             continue
-        parts = tuple(
-            _times(a, statement[a_end:])
-            for _, a_end, a in spans[i + 1 :]
-            if a.currency == total.currency
-        )
+        parts = tuple(_times(a, statement[a_end:]) for _, a_end, a in spans[i + 1 :] if a.currency == total.currency)
         if parts:
             found.append(Breakdown(total, parts))
         break  # one breakdown per statement: later amounts are this total's parts

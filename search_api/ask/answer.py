@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from . import router, scoring, selection
-from .embedder import Encoder
-from .guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
-from .resources import Loaded
-from .retrieval import Hit, search
-from .sentences import SentenceVectors, embed_text, section_sentences, split_sentences
-from .textproc import normalise_query, tokens
+from search_api.ask import router, scoring, selection
+from search_api.ask.guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
+from search_api.ask.sentences import SentenceVectors, embed_text, section_sentences, split_sentences
+from search_api.index.embedder import Encoder
+from search_api.index.loaded import Loaded
+from search_api.index.textproc import normalise_query, tokens
+from search_api.search.retrieval import Hit, search
 
 CACHE_NAME = "ask-sentence-vectors.npz"
 
@@ -28,9 +28,7 @@ def _unpack(source: Any) -> tuple[Loaded, Encoder, Path | None]:
 
 def sentence_vectors(loaded: Loaded, cache_path: Path | None) -> SentenceVectors:
     """The sentence-embedding cache of this index (one per loaded index)."""
-    if "ask_vectors" not in loaded.extras:
-        loaded.extras["ask_vectors"] = SentenceVectors(cache_path)
-    return loaded.extras["ask_vectors"]
+    return loaded.derived("ask_vectors", lambda: SentenceVectors(cache_path))
 
 
 def expand(question: str, cfg: dict[str, Any]) -> str:

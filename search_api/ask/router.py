@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from .config import ROOT
-from .guardrails import Turn
-from .textproc import words
+from search_api.ask.guardrails import Turn
+from search_api.config import ROOT
+from search_api.index.textproc import words
 
 CONFIG_FILE = ROOT / "kb" / "ask.yaml"
 PROJECT_TYPES = ("case-study", "project")

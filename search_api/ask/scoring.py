@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from . import router
-from .embedder import Encoder
-from .resources import Loaded
-from .retrieval import Hit
-from .sentences import Sentence, SentenceVectors, embed_text, section_sentences
-from .textproc import tokens
+from search_api.ask import router
+from search_api.ask.sentences import Sentence, SentenceVectors, embed_text, section_sentences
+from search_api.index.embedder import Encoder
+from search_api.index.loaded import Loaded
+from search_api.index.textproc import tokens
+from search_api.search.retrieval import Hit
 
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 # Sentences opening with a pronoun lean on the sentence before them.
@@ -31,22 +31,26 @@ def _toks(text: str) -> frozenset[str]:
 
 
 def _positions(loaded: Loaded) -> dict[str, int]:
-    if "ask_positions" not in loaded.extras:
-        loaded.extras["ask_positions"] = {c["url"]: i for i, c in enumerate(loaded.stored.chunks)}
-    return loaded.extras["ask_positions"]
+    return loaded.derived("ask_positions", lambda: {c["url"]: i for i, c in enumerate(loaded.stored.chunks)})
 
 
 def _idf(loaded: Loaded) -> dict[str, float]:
     """Inverse document frequency of each token over the sections (rare words weigh more)."""
-    if "ask_idf" not in loaded.extras:
+
+    def build() -> dict[str, float]:
         df: dict[str, int] = {}
         for c in loaded.stored.chunks:
             for t in set(tokens(f"{c['title']} {c['section']} {c['text']}")):
                 df[t] = df.get(t, 0) + 1
         n = max(1, len(loaded.stored.chunks))
-        loaded.extras["ask_idf"] = {t: math.log(1 + n / d) for t, d in df.items()}
-        loaded.extras["ask_idf_max"] = math.log(1 + n)
-    return loaded.extras["ask_idf"]
+        return {t: math.log(1 + n / d) for t, d in df.items()}
+
+    return loaded.derived("ask_idf", build)
+
+
+def _idf_max(loaded: Loaded) -> float:
+    """The largest possible idf: that of a token found in one section only."""
+    return math.log(1 + max(1, len(loaded.stored.chunks)))
 
 
 def _overlap(q_terms: dict[str, float], sentence: Sentence, idf: dict[str, float], top: float) -> float:
@@ -150,12 +154,14 @@ def _type_penalty(question: str, sentence: Sentence, cfg: dict[str, Any]) -> flo
 
 
 def _page_chunks(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
-    if "ask_pages" not in loaded.extras:
+
+    def build() -> dict[str, list[dict[str, Any]]]:
         pages: dict[str, list[dict[str, Any]]] = {}
         for c in loaded.stored.chunks:
             pages.setdefault(c.get("page") or c["url"].split("#")[0], []).append(c)
-        loaded.extras["ask_pages"] = pages
-    return loaded.extras["ask_pages"]
+        return pages
+
+    return loaded.derived("ask_pages", build)
 
 
 def candidate_sections(
@@ -200,7 +206,7 @@ def features(
     """Candidate sentences, their raw features and their vectors."""
     positions = _positions(loaded)
     idf = _idf(loaded)
-    top_idf = loaded.extras["ask_idf_max"]
+    top_idf = _idf_max(loaded)
     cands: list[Sentence] = []
     ranks: list[int] = []
     dense: list[float] = []
@@ -231,7 +237,7 @@ def coverage(loaded: Loaded, q_terms: dict[str, float], cands: list[Sentence]) -
     question whose key words the hub never uses ("chief executive", "conference") is one
     the hub cannot answer, however close its other words are."""
     idf = _idf(loaded)
-    top = loaded.extras["ask_idf_max"]
+    top = _idf_max(loaded)
     seen: set[str] = set()
     for s in cands:
         seen.update(_toks(s.text), _toks(f"{s.chunk['title']} {s.chunk['section']}"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .sentences import Sentence
+from search_api.ask.sentences import Sentence
 
 
 def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dict[str, Any]) -> list[int]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .embedder import DIMENSION, MODEL_NAME, Encoder
+from search_api.index.embedder import DIMENSION, MODEL_NAME, Encoder
 
 # A table row flattened by the chunker ("Dates: Outcomes contract signed March 2010.") is
 # one unit: its label carries the meaning of every sentence in it.

@@ -10,14 +10,21 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from . import index_store
-from .answer import answer_question
-from .degraded import words_only_reply
-from .embedder import ModelMissingError
-from .errors import ApiError
-from .feedback import FeedbackStore
-from .guardrails import MAX_COMMENT, MAX_QUESTION, clean_text, history_errors, personal_data, personal_data_message
-from .params import choice_param, reject_unknown
+from search_api.ask.answer import answer_question
+from search_api.ask.guardrails import (
+    MAX_COMMENT,
+    MAX_QUESTION,
+    clean_text,
+    history_errors,
+    personal_data,
+    personal_data_message,
+)
+from search_api.feedback.store import FeedbackStore
+from search_api.index import store as index_store
+from search_api.index.embedder import ModelMissingError
+from search_api.search.degraded import words_only_reply
+from search_api.web.errors import ApiError
+from search_api.web.params import choice_param, reject_unknown
 
 bp = Blueprint("ask", __name__)
 # Never log what the reader typed: it may hold personal data. Only the route and timings.

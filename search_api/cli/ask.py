@@ -6,14 +6,14 @@ import argparse
 import json
 import time
 
-from .cli import command
-from .config import Settings
+from search_api.cli.registry import command
+from search_api.config import Settings
 
 
 @command("ask-warm", "Embed every sentence of the index for the chatbot, so no reader waits (run after build-index).")
 def _ask_warm(args: argparse.Namespace) -> int:
-    from .answer import warm
-    from .resources import Resources
+    from search_api.ask.answer import warm
+    from search_api.state import Resources
 
     started = time.perf_counter()
     count = warm(Resources(Settings()))
@@ -27,8 +27,8 @@ def _ask_args(p: argparse.ArgumentParser) -> None:
 
 @command("ask", "Answer one question with the guidance chatbot and print the JSON reply.", _ask_args)
 def _ask(args: argparse.Namespace) -> int:
-    from .answer import answer_question
-    from .resources import Resources
+    from search_api.ask.answer import answer_question
+    from search_api.state import Resources
 
     print(json.dumps(answer_question(Resources(Settings()), args.question), indent=2, ensure_ascii=False))
     return 0

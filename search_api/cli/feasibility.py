@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .cli import command
+from search_api.cli.registry import command
 
 
 def _args(p: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def read_answers(path: Path) -> Any:
 
 @command("assess", "Assess whether a Social Outcomes Partnership fits, from a file of answers.", _args)
 def _assess(args: argparse.Namespace) -> int:
-    from .feasibility import assess, report_markdown, validate
+    from search_api.feasibility.assess import assess, report_markdown, validate
 
     try:
         raw = read_answers(args.answers)

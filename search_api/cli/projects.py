@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli import command
+from search_api.cli.registry import command
 
 
 def _args(p: argparse.ArgumentParser) -> None:
@@ -15,7 +15,7 @@ def _args(p: argparse.ArgumentParser) -> None:
 
 @command("indigo-check", "Load the INDIGO data in kb/indigo and print its counts and data problems.", _args)
 def _indigo_check(args: argparse.Namespace) -> int:
-    from . import indigo
+    from search_api.projects import load as indigo
 
     data_dir = args.data or indigo.DATA_DIR
     try:

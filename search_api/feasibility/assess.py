@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import feasibility_data
-from .feasibility_rules import CHOICES, RuleSet, evaluate, guidance_url, load
+from search_api.feasibility import data as feasibility_data
+from search_api.feasibility.rules import CHOICES, RuleSet, evaluate, guidance_url, load
 
 STATUS_LABELS = {"met": "Met", "partly": "Partly met", "unknown": "Not known yet", "not_met": "Not met"}
 

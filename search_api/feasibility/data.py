@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import indigo
+from search_api.projects import load as indigo
 
 CREDIT = "Data: INDIGO, Government Outcomes Lab, University of Oxford"
 MAX_COMPARABLE = 5

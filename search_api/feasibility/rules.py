@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .config import ROOT
+from search_api.config import ROOT
 
 DATA_DIR = ROOT / "kb" / "feasibility"
 CHOICES = ("yes", "partly", "no", "unsure")

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, Flask, jsonify, request
 from werkzeug.exceptions import BadRequest, MethodNotAllowed
 
-from .errors import ApiError
-from .feasibility import assess, questionnaire, report_markdown, validate
-from .params import reject_unknown
+from search_api.feasibility.assess import assess, questionnaire, report_markdown, validate
+from search_api.web.errors import ApiError
+from search_api.web.params import reject_unknown
 
 bp = Blueprint("feasibility", __name__)
 BODY_FIELDS = ["answers"]

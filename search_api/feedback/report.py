@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..ask.guardrails import clean_text
+from search_api.ask.guardrails import clean_text
 
 EXPORT_COLUMNS = ("id", "created", "rating", "route", "page", "question", "comment", "answer_urls")
 _UNITS = {"d": "days", "w": "weeks", "h": "hours"}

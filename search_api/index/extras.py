@@ -6,6 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .lexical import write_bm25
+from search_api.index.lexical import write_bm25
 
 WRITERS: list[Callable[[Path, list[dict[str, Any]]], None]] = [write_bm25]

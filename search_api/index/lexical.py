@@ -9,11 +9,11 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from .index_store import StoredIndex
-from .textproc import tokens
+from search_api.index.store import StoredIndex
+from search_api.index.textproc import tokens
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
-log = logging.getLogger("search_api.lexical")
+log = logging.getLogger("search_api.index.lexical")
 
 
 def chunk_tokens(chunk: dict[str, Any]) -> list[str]:
@@ -35,19 +35,20 @@ def write_bm25(folder: Path, chunks: list[dict[str, Any]]) -> None:
     build_bm25(chunks).save(str(folder / "bm25"))
 
 
-def load_bm25(stored: StoredIndex) -> dict[str, Any]:
-    """Load the saved BM25 of an index version; rebuilt in memory if missing (old index) or damaged."""
+def load_bm25(stored: StoredIndex) -> tuple[bm25s.BM25, bool]:
+    """The saved BM25 of an index version and whether it had to be rebuilt (missing or damaged)."""
     path = stored.path / "bm25"
     if path.is_dir():
         try:
             retriever = bm25s.BM25.load(str(path))
             # Scores index chunks by position, so the saved BM25 must cover exactly these chunks.
             if int(retriever.scores.get("num_docs", -1)) == len(stored.chunks):
-                return {"bm25": retriever}
+                return retriever, False
         except Exception as exc:  # noqa: BLE001 - a damaged file raises many types; the chunks suffice
             log.warning("saved BM25 of %s unreadable (%s); rebuilt in memory", stored.version, type(exc).__name__)
-        return {"bm25": build_bm25(stored.chunks), "bm25_rebuilt": True}
-    return {"bm25": build_bm25(stored.chunks)}
+        return build_bm25(stored.chunks), True
+    # An index older than saved BM25: build it, as expected, not as a repair.
+    return build_bm25(stored.chunks), False
 
 
 def bm25_scores(retriever: bm25s.BM25, query_tokens: list[str], n: int) -> np.ndarray:

@@ -7,21 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .config import ROOT
+from search_api.config import ROOT
+from search_api.index.deps import import_closure
 
 PAGES_EXPORT = "_hub/pages.jsonl"
-# Files whose change means the site (and so the index) must be rebuilt.
+# Files whose change means the site (and so the index) must be rebuilt. The Python modules
+# the hooks import (page generators, the CSP builder) are added by following their imports.
 SOURCE_GLOBS = (
     "docs/**/*",
     "kb/*.yaml",
     "kb/indigo/**/*",
     "kb/feasibility/**/*",
     "hooks/**/*.py",
-    # Page generators the hooks call: a change to them changes the built pages.
-    "search_api/indigo*.py",
-    "search_api/feasibility*.py",
-    # hooks/csp.py writes the policy this module builds into site/_hub/csp.json.
-    "search_api/security.py",
     "overrides/**/*",
     "mkdocs.yml",
     "package-lock.json",
@@ -48,6 +45,7 @@ def source_fingerprint(root: Path = ROOT) -> str:
     files: set[Path] = set()
     for pattern in SOURCE_GLOBS:
         files.update(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    files.update(import_closure(root, sorted((root / "hooks").glob("*.py"))))
     for path in sorted(files):
         h.update(str(path.relative_to(root)).encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import ROOT
+from search_api.config import ROOT
 
 GLOSSARY = ROOT / "kb" / "glossary.yaml"
 _WORD = re.compile(r"[a-z0-9£$€]+(?:['’][a-z]+)?")

@@ -7,8 +7,8 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from .config import ROOT
-from .indigo_model import (
+from search_api.config import ROOT
+from search_api.projects.model import (
     CREDIT,
     INDIGO_HOME,
     RECORD_URL,
@@ -21,7 +21,7 @@ from .indigo_model import (
     Result,
     Role,
 )
-from .indigo_values import Money, PartialDate, count, country_codes, country_name, money, text
+from search_api.projects.values import Money, PartialDate, count, country_codes, country_name, money, text
 
 __all__ = [
     "CREDIT",

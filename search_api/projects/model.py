@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .indigo_values import Money, PartialDate, country_name
+from search_api.projects.values import Money, PartialDate, country_name
 
 CREDIT = "Data: INDIGO, Government Outcomes Lab, University of Oxford"
 INDIGO_HOME = "https://golab.bsg.ox.ac.uk/knowledge-bank/indigo/"

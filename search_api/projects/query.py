@@ -6,9 +6,19 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .indigo import CREDIT, INDIGO_HOME, ROLES, Organisation, Project, countries, funds, policy_sectors, stages
-from .indigo_values import PartialDate
-from .params import parse_int
+from search_api.projects.load import (
+    CREDIT,
+    INDIGO_HOME,
+    ROLES,
+    Organisation,
+    Project,
+    countries,
+    funds,
+    policy_sectors,
+    stages,
+)
+from search_api.projects.values import PartialDate
+from search_api.web.params import parse_int
 
 FILTERS = ("country", "policy_sector", "stage", "fund", "launch_year_from", "launch_year_to", "q")
 PARAMS = (*FILTERS, "page", "per_page")

@@ -6,9 +6,10 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from . import indigo, projects_query
-from .errors import ApiError
-from .params import reject_unknown
+from search_api.projects import load as indigo
+from search_api.projects import query as projects_query
+from search_api.web.errors import ApiError
+from search_api.web.params import reject_unknown
 
 bp = Blueprint("projects", __name__)
 _ID = re.compile(r"INDIGO-POJ-\d{4}", re.I)

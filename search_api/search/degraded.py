@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import index_store, router
-from .answer import related_pages, reply
-from .embedder import Encoder, ModelMissingError
-from .errors import ApiError
-from .guardrails import clean_history, clean_text
-from .resources import Loaded, Resources
-from .retrieval import search
+from search_api.ask import router
+from search_api.ask.answer import related_pages, reply
+from search_api.ask.guardrails import clean_history, clean_text
+from search_api.index import store as index_store
+from search_api.index.embedder import Encoder, ModelMissingError
+from search_api.index.loaded import Loaded
+from search_api.search.retrieval import search
+from search_api.state import Resources
+from search_api.web.errors import ApiError
 
 SEARCH_NOTICE = "Meaning-based search is unavailable just now, so these results only match the words you typed."
 ASK_MESSAGE = "Answers are unavailable just now, so this question cannot be answered. These pages match its words."

@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from . import index_store
-from .config import Settings
-from .embedder import DIMENSION, first_line
-from .sources import pages_file, read_pages
+from search_api.config import Settings
+from search_api.index import store as index_store
+from search_api.index.embedder import DIMENSION, first_line
+from search_api.index.sources import pages_file, read_pages
 
-log = logging.getLogger("search_api.fallback")
+log = logging.getLogger("search_api.search.fallback")
 # A failed load is remembered this long (unless the CURRENT pointer changes first), so a
 # broken index costs one attempt per interval, never one per request.
 RETRY_SECONDS = 30.0
@@ -74,7 +74,7 @@ def read_chunks(path: Path) -> list[dict[str, Any]]:
 
 def lexical_chunks(settings: Settings, version: str | None) -> tuple[list[dict[str, Any]], str]:
     """Chunks for a words-only search: the given index version's if readable, else the site's pages."""
-    from .indexer import chunks_from_pages
+    from search_api.index.chunker import chunks_from_pages
 
     if version:
         try:
@@ -129,8 +129,8 @@ class LexicalFallback:
 
     def _build(self, version: str | None) -> Any:
         """The words-only index for the CURRENT version already read by get()."""
-        from .lexical import build_bm25
-        from .resources import Loaded
+        from search_api.index.lexical import build_bm25
+        from search_api.index.loaded import Loaded
 
         chunks, source = lexical_chunks(self.settings, version)
         stored = index_store.StoredIndex(
@@ -142,4 +142,4 @@ class LexicalFallback:
             vectors=np.zeros((0, DIMENSION), dtype=np.float32),
         )
         log.warning("search runs on words only, from %s (%d chunks)", source, len(chunks))
-        return Loaded(stored, {"bm25": build_bm25(chunks)}, lexical_only=True, source=source)
+        return Loaded(stored, build_bm25(chunks), lexical_only=True, source=source)

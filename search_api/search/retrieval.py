@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .config import ROOT
-from .embedder import Encoder
-from .lexical import bm25_scores
-from .resources import Loaded
-from .textproc import normalise_query, stem, tokens
+from search_api.config import ROOT
+from search_api.index.embedder import Encoder
+from search_api.index.lexical import bm25_scores
+from search_api.index.loaded import Loaded
+from search_api.index.textproc import normalise_query, stem, tokens
 
 SETTINGS_FILE = ROOT / "kb" / "search.yaml"
 FILTER_FIELDS = ("type", "policy_area", "country")
@@ -51,15 +51,17 @@ def chunk_value(chunk: dict[str, Any], name: str) -> str | None:
 
 def filter_values(loaded: Loaded) -> dict[str, list[str]]:
     """Every value each filter can take in the current index (for validation errors)."""
-    if "filter_values" not in loaded.extras:
+
+    def build() -> dict[str, list[str]]:
         values: dict[str, set[str]] = {f: set() for f in FILTER_FIELDS}
         for chunk in loaded.stored.chunks:
             for f in FILTER_FIELDS:
                 v = chunk_value(chunk, f)
                 if v:
                     values[f].add(v)
-        loaded.extras["filter_values"] = {f: sorted(v) for f, v in values.items()}
-    return loaded.extras["filter_values"]
+        return {f: sorted(v) for f, v in values.items()}
+
+    return loaded.derived("filter_values", build)
 
 
 def _mask(loaded: Loaded, filters: dict[str, str]) -> np.ndarray | None:
@@ -106,7 +108,7 @@ def search(
         dense[ids[0]] = sims[0]
     lexical = np.zeros(n, dtype=np.float32)
     if mode in ("hybrid", "bm25"):
-        lexical = bm25_scores(loaded.extras["bm25"], tokens(expanded), n)
+        lexical = bm25_scores(loaded.bm25, tokens(expanded), n)
     if mode == "dense":
         fused, order = dense, _ranks(dense + 2.0, eligible, limit)  # +2 keeps negative cosines rankable
     elif mode == "bm25":
@@ -133,11 +135,9 @@ def _priors(loaded: Loaded, cfg: dict) -> np.ndarray:
     """Per-chunk multipliers by page type (kb/search.yaml type_prior), cached per index and setting."""
     weights = cfg.get("type_prior") or {}
     key = ("type_prior", tuple(sorted(weights.items())))
-    if key not in loaded.extras:
-        loaded.extras[key] = np.array(
-            [float(weights.get(c.get("type"), 1.0)) for c in loaded.stored.chunks], dtype=np.float32
-        )
-    return loaded.extras[key]
+    return loaded.derived(
+        key, lambda: np.array([float(weights.get(c.get("type"), 1.0)) for c in loaded.stored.chunks], dtype=np.float32)
+    )
 
 
 def _fuse(dense: np.ndarray, lexical: np.ndarray, eligible: np.ndarray, limit: int, cfg: dict) -> np.ndarray:

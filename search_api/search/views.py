@@ -6,9 +6,9 @@ import time
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from .degraded import degraded_fields, search_plan
-from .params import choice_param, int_param, reject_repeated, reject_unknown, text_param
-from .retrieval import FILTER_FIELDS, MODES, filter_values, search
+from search_api.search.degraded import degraded_fields, search_plan
+from search_api.search.retrieval import FILTER_FIELDS, MODES, filter_values, search
+from search_api.web.params import choice_param, int_param, reject_repeated, reject_unknown, text_param
 
 bp = Blueprint("search", __name__)
 MAX_QUERY = 500

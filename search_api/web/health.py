@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import index_store
-from .embedder import MODEL_NAME, ModelMissingError, resolve_model_path
-from .feedback import FILE_NAME
-from .params import reject_unknown
-from .resources import Resources
+from search_api.feedback.store import FILE_NAME
+from search_api.index import store as index_store
+from search_api.index.embedder import MODEL_NAME, ModelMissingError, resolve_model_path
+from search_api.state import Resources
+from search_api.web.params import reject_unknown
 
 bp = Blueprint("health", __name__)
 Component = dict[str, Any]
@@ -76,7 +76,7 @@ def lexical_part(res: Resources, body: dict[str, Any]) -> Component:
         return component("unavailable", str(exc))
     if loaded.lexical_only:
         return component("ok", f"Serving words-only search from {loaded.source} while the index is down.")
-    if loaded.extras.get("bm25_rebuilt"):
+    if loaded.bm25_rebuilt:
         message = "The saved word index was unreadable and was rebuilt in memory. Rebuild with `make index`."
         body["problems"].append({"code": "bm25_rebuilt", "message": message})
         return component("degraded", message)

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from flask import Blueprint, Flask, jsonify, request
 
-from .params import reject_unknown
+from search_api.web.params import reject_unknown
 
 SPEC_FILE = Path(__file__).with_name("openapi.yaml")
 bp = Blueprint("openapi", __name__)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .errors import ApiError
+from search_api.web.errors import ApiError
 
 # Plain ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts' digits.
 _INT = re.compile(r"-?[0-9]{1,18}")

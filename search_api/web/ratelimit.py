@@ -8,7 +8,6 @@ number of proxies configured: by default the header is ignored, so it cannot be 
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 
@@ -19,14 +18,15 @@ from limits import parse_many
 from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .errors import ApiError, error_response
+from search_api.config import Settings
+from search_api.web.errors import ApiError, error_response
 
-# Config key -> (environment variable, default). Limits use the `limits` notation:
+# Config key -> (environment variable, Settings field). Limits use the `limits` notation:
 # "120/minute", "10/minute;200/day".
 LIMITS: dict[str, tuple[str, str]] = {
-    "RATELIMIT_SEARCH": ("SOP_RATELIMIT_SEARCH", "120/minute"),
-    "RATELIMIT_ASK": ("SOP_RATELIMIT_ASK", "30/minute"),
-    "RATELIMIT_FEEDBACK": ("SOP_RATELIMIT_FEEDBACK", "10/minute"),
+    "RATELIMIT_SEARCH": ("SOP_RATELIMIT_SEARCH", "ratelimit_search"),
+    "RATELIMIT_ASK": ("SOP_RATELIMIT_ASK", "ratelimit_ask"),
+    "RATELIMIT_FEEDBACK": ("SOP_RATELIMIT_FEEDBACK", "ratelimit_feedback"),
 }
 # Path -> the config key of its limit. Search and its filters share one budget.
 LIMITED_PATHS: dict[str, str] = {
@@ -35,28 +35,21 @@ LIMITED_PATHS: dict[str, str] = {
     "/api/ask": "RATELIMIT_ASK",
     "/api/feedback": "RATELIMIT_FEEDBACK",
 }
-_OFF = {"0", "false", "no", "off"}
 
 
-def env_flag(name: str, default: bool) -> bool:
-    """A yes/no environment variable: 0, false, no and off mean no."""
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() not in _OFF
-
-
-def _settings(app: Flask) -> None:
-    """Fill the rate-limit config from SOP_* variables where the caller set nothing."""
+def _settings(app: Flask, settings: Settings) -> None:
+    """Fill the rate-limit config from the settings where the caller set nothing."""
     cfg = app.config
-    cfg.setdefault("RATELIMIT_ENABLED", env_flag("SOP_RATELIMIT_ENABLED", True))
-    cfg.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("SOP_RATELIMIT_STORAGE_URL") or "memory://")
+    cfg.setdefault("RATELIMIT_ENABLED", settings.ratelimit_enabled)
+    cfg.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage_url)
     # A moving window: no double burst at the edge of a fixed minute.
     cfg.setdefault("RATELIMIT_STRATEGY", "moving-window")
     # If shared storage (Redis) is down, keep answering with per-process counters.
     cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    cfg.setdefault("PROXY_HOPS", int(os.environ.get("SOP_PROXY_HOPS", "0") or 0))
-    for key, (env, default) in LIMITS.items():
-        cfg.setdefault(key, os.environ.get(env) or default)
+    cfg.setdefault("PROXY_HOPS", settings.proxy_hops)
+    for key, (env, name) in LIMITS.items():
+        cfg.setdefault(key, getattr(settings, name))
         try:
             parse_many(cfg[key])
         except ValueError as err:
@@ -68,9 +61,9 @@ def _limit_for(key: str) -> Callable[[], str]:
     return lambda: current_app.config[key]
 
 
-def register(app: Flask) -> Limiter:
+def register(app: Flask, settings: Settings) -> Limiter:
     """Trust X-Forwarded-For for PROXY_HOPS proxies and limit the costly endpoints per address."""
-    _settings(app)
+    _settings(app, settings)
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

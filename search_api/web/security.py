@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from search_api.config import Settings
 
 CSP_FILE = "_hub/csp.json"
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -160,9 +161,9 @@ def _is_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, settings: Settings) -> None:
     """Add the security headers and CORS (origins from CORS_ORIGINS or SOP_CORS_ORIGINS)."""
-    app.config["CORS_ORIGINS"] = parse_origins(app.config.get("CORS_ORIGINS", os.environ.get("SOP_CORS_ORIGINS")))
+    app.config["CORS_ORIGINS"] = parse_origins(app.config.get("CORS_ORIGINS", settings.cors_origins))
     app.before_request(_preflight)
     app.after_request(_add_headers)
     default_options = app.make_default_options_response

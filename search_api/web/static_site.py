@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, send_from_directory
 from werkzeug.routing import PathConverter
 
-from . import compress
+from search_api.web import compress
 
 bp = Blueprint("site", __name__)
 

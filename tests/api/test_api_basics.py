@@ -1,8 +1,7 @@
 import shutil
 
 from search_api import create_app
-
-from .conftest import FakeEncoder
+from tests.conftest import FakeEncoder
 
 
 def test_health_ok_with_index(client):

@@ -137,7 +137,7 @@ def test_feedback_is_stored(client, app):
         },
     )
     assert resp.status_code == 201 and resp.get_json()["stored"] is True
-    from search_api.feedback import FeedbackStore
+    from search_api.feedback.store import FeedbackStore
 
     rows = FeedbackStore(app.extensions["sop"].settings.instance_dir).all()
     assert len(rows) == 1
@@ -167,7 +167,7 @@ def test_feedback_validation_errors(client, app, body, code, field):
     assert resp.status_code == 400
     err = resp.get_json()["error"]
     assert (err["code"], err["field"]) == (code, field)
-    from search_api.feedback import FeedbackStore
+    from search_api.feedback.store import FeedbackStore
 
     assert FeedbackStore(app.extensions["sop"].settings.instance_dir).all() == []
 
@@ -179,7 +179,7 @@ def test_feedback_needs_json(client):
 def test_feedback_store_failure_is_a_clear_503(client, app, monkeypatch):
     import sqlite3
 
-    from search_api.feedback import FeedbackStore
+    from search_api.feedback.store import FeedbackStore
 
     def broken(self, *args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")

@@ -8,9 +8,8 @@ import textwrap
 
 import pytest
 
-from search_api.feedback import FeedbackStore
-
-from .conftest import ROOT
+from search_api.feedback.store import FeedbackStore
+from tests.conftest import ROOT
 
 
 def test_rows_round_trip_in_wal_mode(tmp_path):
@@ -58,7 +57,7 @@ def test_a_process_killed_mid_transaction_loses_nothing_committed(tmp_path):
         f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from search_api.feedback import FeedbackStore
+        from search_api.feedback.store import FeedbackStore
 
         class Stalling(FeedbackStore):
             def _insert_urls(self, conn, row_id, urls):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from search_api import answer, ask_eval
+from devtools import ask_eval
+from search_api.ask import answer
 
 pytestmark = pytest.mark.model
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.local_server import serve_in_thread
 from search_api import create_app
-from search_api.local_server import serve_in_thread
-
-from .conftest import FakeEncoder
+from tests.conftest import FakeEncoder
 
 ALLOWED = "https://council.example"
 OTHER = "https://evil.example"

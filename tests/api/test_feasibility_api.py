@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from search_api.feasibility_data import policy_areas
-from search_api.feasibility_rules import CHOICES, load
+from search_api.feasibility.data import policy_areas
+from search_api.feasibility.rules import CHOICES, load
 
 RS = load()
 ALL_YES = {c.id: "yes" for c in RS.criteria}

@@ -7,7 +7,7 @@ import pytest
 
 from search_api import create_app
 from search_api.config import Settings
-from search_api.indigo import CREDIT, DATA_DIR
+from search_api.projects.load import CREDIT, DATA_DIR
 
 SECTOR = "Purpose and classifications - Policy sector - (Value)"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_api.indigo import load_projects
+from search_api.projects.load import load_projects
 
 pytestmark = pytest.mark.model
 

@@ -7,9 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search_api.openapi import document
-
-from .openapi_contract import check_response, documented_operations, resolve, schema_errors, template_for
+from search_api.web.openapi import document
+from tests.support.openapi_contract import check_response, documented_operations, resolve, schema_errors, template_for
 
 DOC = document()
 HOSTILE = "<script>alert(1)</script>"

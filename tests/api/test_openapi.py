@@ -10,18 +10,27 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from search_api import create_app, feasibility_data, indigo, projects_query
-from search_api.ask_views import MAX_URL, MAX_URLS
-from search_api.feasibility import questionnaire
-from search_api.feasibility_rules import CHOICES
-from search_api.feedback import FeedbackStore
-from search_api.guardrails import MAX_COMMENT, MAX_HISTORY_ITEMS, MAX_HISTORY_TEXT, MAX_QUESTION, ROLE_ALIASES, ROLES
-from search_api.openapi import SPEC_FILE, document
-from search_api.retrieval import FILTER_FIELDS, MODES
-from search_api.search_views import MAX_QUERY
-
-from .conftest import FakeEncoder
-from .openapi_contract import check_response, documented_operations, resolve, schema_errors, template_for
+from search_api import create_app
+from search_api.ask.guardrails import (
+    MAX_COMMENT,
+    MAX_HISTORY_ITEMS,
+    MAX_HISTORY_TEXT,
+    MAX_QUESTION,
+    ROLE_ALIASES,
+    ROLES,
+)
+from search_api.ask.views import MAX_URL, MAX_URLS
+from search_api.feasibility import data as feasibility_data
+from search_api.feasibility.assess import questionnaire
+from search_api.feasibility.rules import CHOICES
+from search_api.feedback.store import FeedbackStore
+from search_api.projects import load as indigo
+from search_api.projects import query as projects_query
+from search_api.search.retrieval import FILTER_FIELDS, MODES
+from search_api.search.views import MAX_QUERY
+from search_api.web.openapi import SPEC_FILE, document
+from tests.conftest import FakeEncoder
+from tests.support.openapi_contract import check_response, documented_operations, resolve, schema_errors, template_for
 
 DOC = document()
 SCHEMAS = DOC["components"]["schemas"]

@@ -9,11 +9,10 @@ import urllib.request
 
 import pytest
 
+from devtools.local_server import serve_in_thread
 from search_api import create_app
-from search_api.local_server import serve_in_thread
-from search_api.ratelimit import LIMITED_PATHS
-
-from .conftest import FakeEncoder
+from search_api.web.ratelimit import LIMITED_PATHS
+from tests.conftest import FakeEncoder
 
 ASK = {"question": "what is a social impact bond?"}
 

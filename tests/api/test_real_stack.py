@@ -6,10 +6,9 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from search_api import index_store
-from search_api.embedder import DIMENSION, MODEL_NAME, ModelMissingError, load_torch_encoder
-
-from .conftest import INDEX, SITE, require_built
+from search_api.index import store as index_store
+from search_api.index.embedder import DIMENSION, MODEL_NAME, ModelMissingError, load_torch_encoder
+from tests.conftest import INDEX, SITE, require_built
 
 pytestmark = pytest.mark.model
 

@@ -5,8 +5,8 @@ Phases: examples, coverage (boundary and negative values, unexpected methods), f
 Any 5xx, any response the document does not describe, or any crash fails the test.
 
 The figures (cases run, failures) go to kb/build/schemathesis-summary.json and to the
-terminal in any pytest run (`make test`, `.venv/bin/pytest tests/test_schemathesis.py`);
-`.venv/bin/python -m tests.test_schemathesis` runs it alone and prints them too.
+terminal in any pytest run (`make test`, `.venv/bin/pytest tests/api/test_schemathesis.py`);
+`.venv/bin/python -m tests.api.test_schemathesis` runs it alone and prints them too.
 SCHEMATHESIS_MAX_EXAMPLES (default 150) and SCHEMATHESIS_SEED change the examples per
 operation and the fixed seed, e.g. for a longer hunt; the defaults keep the run
 reproducible and under a minute on 2 cores.
@@ -124,9 +124,8 @@ def write_summary(result: dict[str, Any]) -> None:
 @pytest.mark.model
 @pytest.mark.timeout(600)
 def test_schemathesis_finds_no_failure_on_the_real_app(real_app, tmp_path, monkeypatch, capsys):
-    from search_api.feedback import FeedbackStore
-
-    from .openapi_contract import documented_operations
+    from search_api.feedback.store import FeedbackStore
+    from tests.support.openapi_contract import documented_operations
 
     # Thousands of generated ratings go to a throwaway store, not the real instance folder.
     monkeypatch.setitem(real_app.extensions, "feedback", FeedbackStore(tmp_path))
@@ -146,7 +145,7 @@ if __name__ == "__main__":
     import tempfile
 
     from search_api import create_app
-    from search_api.feedback import FeedbackStore
+    from search_api.feedback.store import FeedbackStore
 
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
     app.extensions["feedback"] = FeedbackStore(tempfile.mkdtemp())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_api.textproc import normalise_query, stem, tokens
+from search_api.index.textproc import normalise_query, stem, tokens
 
 
 def _search(client, **params):

@@ -7,12 +7,13 @@ import threading
 import numpy as np
 import pytest
 
-from search_api import create_app, indexer, onnx_encoder
+from search_api import create_app
 from search_api.config import Settings
-from search_api.embedder import load_torch_encoder
-from search_api.index_extras import WRITERS
-
-from .conftest import INDEX, SITE, require_built
+from search_api.index import onnx as onnx_encoder
+from search_api.index.embedder import load_torch_encoder
+from search_api.index.extras import WRITERS
+from sitebuild import indexer
+from tests.conftest import INDEX, SITE, require_built
 
 pytestmark = pytest.mark.model
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.a11y_pages import AUDIT, AXE_JS, PAGE_STATES, ROOT, WIDTHS, PageState, describe, run_axe
+from tests.support.a11y_pages import AUDIT, AXE_JS, PAGE_STATES, ROOT, WIDTHS, PageState, describe, run_axe
 
 pytestmark = pytest.mark.browser
 

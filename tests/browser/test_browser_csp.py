@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from .conftest import SITE
+from tests.conftest import SITE
 
 pytestmark = pytest.mark.browser
 

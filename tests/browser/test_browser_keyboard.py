@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page
 
-from tests.a11y_pages import WAIT, settle
+from tests.support.a11y_pages import WAIT, settle
 
 pytestmark = pytest.mark.browser
 

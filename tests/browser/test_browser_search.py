@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from search_api.degraded import SEARCH_NOTICE
+from search_api.search.degraded import SEARCH_NOTICE
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +59,7 @@ def test_degraded_search_says_results_match_words_only(page, live_server):
     notice = SEARCH_NOTICE
 
     def degraded(route):
-        # The real answer, marked as the API marks a BM25 fallback (search_api/degraded.py).
+        # The real answer, marked as the API marks a BM25 fallback (search_api/search/degraded.py).
         body = route.fetch().json()
         body.update(degraded=True, mode="bm25", notice=notice)
         route.fulfill(status=200, content_type="application/json", body=json.dumps(body))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from search_api.feasibility import assess, validate
+from search_api.feasibility.assess import assess, validate
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from search_api.indigo import DATA_DIR
+from search_api.projects.load import DATA_DIR
 
 pytestmark = pytest.mark.browser
 SECTOR = "Purpose and classifications - Policy sector - (Value)"

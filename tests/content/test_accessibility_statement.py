@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from search_api.config import ROOT
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 STATEMENT = "about/accessibility/index.html"
 # The sections of GOV.UK's model statement, in its order.

@@ -1,7 +1,7 @@
 """Chart marks have 3:1 contrast on every page scheme, and stacked series differ by pattern, not colour alone.
 
 Reads the inline SVG charts of the built site (WCAG 2.2 SC 1.4.11 non-text contrast, SC 1.4.1 use
-of colour). tests/test_chart_reflow.py checks the same charts in a real browser at 320 px.
+of colour). tests/content/test_chart_reflow.py checks the same charts in a real browser at 320 px.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from search_api.chart_style import contrast_ratio
 from search_api.config import ROOT
-from tests import content_site as cs
+from sitebuild.chart_style import contrast_ratio
+from tests.support import content_site as cs
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SHAPES = {"rect", "circle", "ellipse", "line", "path", "polygon", "polyline"}

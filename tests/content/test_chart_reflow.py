@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests import content_site as cs
-from tests.test_chart_accessibility import SCHEMES, chart_pages
+from tests.content.test_chart_accessibility import SCHEMES, chart_pages
+from tests.support import content_site as cs
 
 pytestmark = pytest.mark.browser
 WIDTH = 320

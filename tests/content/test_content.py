@@ -24,7 +24,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from search_api.config import ROOT
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 readability = cs.load_script("readability")
 

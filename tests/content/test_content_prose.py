@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from search_api.config import ROOT
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 readability = cs.load_script("readability")
 S = readability.sentences

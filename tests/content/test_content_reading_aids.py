@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from search_api.config import ROOT
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 _spec = importlib.util.spec_from_file_location("redirects_hook", ROOT / "hooks" / "redirects.py")
 redirects = importlib.util.module_from_spec(_spec)

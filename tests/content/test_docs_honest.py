@@ -2,8 +2,7 @@
 
 import re
 
-from search_api import cli_commands  # noqa: F401 - registers every command
-from search_api.cli import COMMANDS
+from search_api.cli.main import COMMANDS
 from search_api.config import ENV_VARS, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

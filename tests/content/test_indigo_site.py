@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from search_api.config import ROOT, Settings
-from search_api.indigo import CREDIT, DATA_DIR, RECORD_URL
+from search_api.projects.load import CREDIT, DATA_DIR, RECORD_URL
 
 SITE = Settings().site_dir
 SCHEMA = json.loads((ROOT / "kb" / "schemas" / "page.schema.json").read_text(encoding="utf-8"))
@@ -197,7 +197,7 @@ def test_charts_have_alt_text_captions_and_tables_matching_the_csv():
     assert html.count("<desc id=") == 3 and "<script" not in html.split("<article")[1].split("</article>")[0]
     country_rows = dict(re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>(\d+)</td>\s*</tr>", html))
     csv_counts = Counter(c.strip() for r in PROJECTS for c in r["Countries"].split(",") if c.strip())
-    from search_api.indigo_values import country_name
+    from search_api.projects.values import country_name
 
     assert {country_name(c): str(n) for c, n in csv_counts.items()} == country_rows
     year_totals = re.findall(r"<tr>\s*<td>(20\d\d)</td>(?:\s*<td>\d+</td>)+?\s*<td>(\d+)</td>\s*</tr>", html)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 linkcheck = cs.load_script("linkcheck")
 

@@ -11,7 +11,7 @@ import gzip
 
 import pytest
 
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 page_weight = cs.load_script("page_weight")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import content_site as cs
+from tests.support import content_site as cs
 
 HTML_FILES = cs.html_files()
 HEADINGS = {"h1", "h2", "h3"}

@@ -6,11 +6,11 @@ import sqlite3
 
 import pytest
 
-from search_api import create_app, feedback
-from search_api.feedback import FeedbackStore
-
-from .conftest import INDEX, SITE, FakeEncoder, require_built
-from .openapi_contract import check_response
+from search_api import create_app
+from search_api.feedback import store as feedback
+from search_api.feedback.store import FeedbackStore
+from tests.conftest import INDEX, SITE, FakeEncoder, require_built
+from tests.support.openapi_contract import check_response
 
 MESSAGE = "Feedback could not be saved; nothing was stored. Try again later."
 URLS = [f"/guidance/page-{i}/#section-{i}" for i in range(8)]

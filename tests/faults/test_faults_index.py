@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from search_api import create_app, fallback, index_store, indexer, resources
+from search_api import create_app
+from search_api import state as resources
 from search_api.config import Settings
-from search_api.index_extras import WRITERS
-
-from .conftest import INDEX, SITE, FakeEncoder, require_built
-from .fault_tools import assert_plain, use_fake_clock
-from .openapi_contract import check_response
+from search_api.index import store as index_store
+from search_api.index.extras import WRITERS
+from search_api.search import fallback
+from sitebuild import indexer
+from tests.conftest import INDEX, SITE, FakeEncoder, require_built
+from tests.support.fault_tools import assert_plain, use_fake_clock
+from tests.support.openapi_contract import check_response
 
 QUESTION = "What happened to reoffending in Peterborough?"
 
@@ -192,7 +195,7 @@ def test_damaged_saved_bm25_is_rebuilt_in_memory(tmp_hub, app):
 def real_encoder():
     """The real query encoder (ONNX if exported, else torch), loaded once for this module."""
     require_built()
-    from search_api.resources import choose_encoder
+    from search_api.state import choose_encoder
 
     return choose_encoder(Settings())
 

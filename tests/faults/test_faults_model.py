@@ -9,12 +9,14 @@ import sys
 
 import pytest
 
-from search_api import create_app, embedder, fallback, onnx_encoder
+from search_api import create_app
 from search_api.config import ROOT, Settings
-
-from .conftest import INDEX, SITE, require_built
-from .fault_tools import assert_plain, forbid_network, use_fake_clock
-from .openapi_contract import check_response
+from search_api.index import embedder
+from search_api.index import onnx as onnx_encoder
+from search_api.search import fallback
+from tests.conftest import INDEX, SITE, require_built
+from tests.support.fault_tools import assert_plain, forbid_network, use_fake_clock
+from tests.support.openapi_contract import check_response
 
 
 def app_without_model(settings: Settings, tmp_path, encoder: str = "torch"):

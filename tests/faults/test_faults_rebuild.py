@@ -19,10 +19,9 @@ import urllib.parse
 from functools import partial
 from pathlib import Path
 
-from search_api import index_store
-
-from .conftest import INDEX, SITE, require_built
-from .fault_tools import Background, load_script, wait_for
+from search_api.index import store as index_store
+from tests.conftest import INDEX, SITE, require_built
+from tests.support.fault_tools import Background, load_script, wait_for
 
 SOPHUB = Path(sys.executable).with_name("sophub")
 MARKERS = ("zqxvmarkerone", "zqxvmarkertwo")  # words no page uses: only the edited section matches

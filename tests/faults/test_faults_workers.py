@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import require_built
-from .fault_tools import Background, load_script, wait_for
+from tests.conftest import require_built
+from tests.support.fault_tools import Background, load_script, wait_for
 
 load = load_script()
 

@@ -139,7 +139,7 @@ def test_warm_up_loads_everything_and_leaves_the_rate_limiter_untouched(tmp_hub,
     ns["warm"](app, log)
     assert warnings == []
     assert res._encoder is not None and res._loaded is not None
-    assert "ask_vectors" in res._loaded.extras  # the chatbot's sentence cache is loaded too
+    assert res._loaded.has("ask_vectors")  # the chatbot's sentence cache is loaded too
     assert app.extensions["sop_limiter"].enabled is True
     client = app.test_client()
     assert client.get("/api/search", query_string={"q": "investors"}).status_code == 200

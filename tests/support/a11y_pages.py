@@ -1,6 +1,6 @@
 """Every page type and widget state the accessibility audit opens, and the axe-core runner.
 
-Shared by tests/test_a11y_axe.py and tests/test_browser_keyboard.py (and usable by a page-weight
+Shared by tests/browser/test_a11y_axe.py and tests/browser/test_browser_keyboard.py (and usable by a page-weight
 script): each state is a path plus the steps a reader takes to reach it.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2, levels A and AA (axe has no wcag22a tag: 2.2's new A rules are tagged 21a/22aa).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from search_api.config import ROOT
-from search_api.sources import site_fingerprint, source_fingerprint
+from search_api.index.sources import site_fingerprint, source_fingerprint
 from tests.conftest import SITE as LEAD_SITE  # the lead's built site/
 
 DOCS = ROOT / "docs"

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from search_api import fallback, resources
+from search_api import state as resources
 from search_api.config import ROOT
-
-from .conftest import INDEX
+from search_api.search import fallback
+from tests.conftest import INDEX
 
 
 class Clock:

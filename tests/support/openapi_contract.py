@@ -1,4 +1,4 @@
-"""Check a real Flask response against search_api/openapi.yaml (status, content type, headers, body)."""
+"""Check a real Flask response against search_api/web/openapi.yaml (status, content type, headers, body)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from search_api.openapi import document
+from search_api.web.openapi import document
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from search_api import router
-from search_api.guardrails import Turn, clean_history, clean_text, history_errors, personal_data
-from search_api.sentences import split_sentences
+from search_api.ask import router
+from search_api.ask.guardrails import Turn, clean_history, clean_text, history_errors, personal_data
+from search_api.ask.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from search_api.sentences import SentenceVectors
-
-from .conftest import FakeEncoder
+from search_api.ask.sentences import SentenceVectors
+from tests.conftest import FakeEncoder
 
 
 class CountingEncoder(FakeEncoder):

@@ -1,6 +1,6 @@
 from markdown import Markdown
 
-from search_api.chunker import chunk_page
+from search_api.index.chunker import chunk_page
 
 
 def _ids(md: str) -> list[str]:

@@ -3,8 +3,7 @@ import sys
 
 import pytest
 
-from search_api import cli_commands  # noqa: F401 - registers every command before the loop
-from search_api.cli import COMMANDS, main
+from search_api.cli.main import COMMANDS, main
 
 
 def test_every_command_has_help(capsys):
@@ -20,7 +19,7 @@ def test_every_command_has_help(capsys):
 
 
 def test_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "search_api.cli", "--help"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "search_api.cli.main", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "build-index" in out.stdout
 
 

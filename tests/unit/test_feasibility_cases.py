@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from search_api.feasibility import assess, validate
-from search_api.feasibility_rules import DATA_DIR, load
+from search_api.feasibility.assess import assess, validate
+from search_api.feasibility.rules import DATA_DIR, load
 
 CASES = yaml.safe_load((DATA_DIR / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 

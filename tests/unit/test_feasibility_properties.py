@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search_api.feasibility import assess, validate
-from search_api.feasibility_data import policy_areas
-from search_api.feasibility_rules import CHOICES, load
+from search_api.feasibility.assess import assess, validate
+from search_api.feasibility.data import policy_areas
+from search_api.feasibility.rules import CHOICES, load
 
 RS = load()
 CRITERIA = [c.id for c in RS.criteria]

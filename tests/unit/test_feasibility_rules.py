@@ -11,10 +11,10 @@ import pytest
 import yaml
 from markdown.extensions.toc import slugify
 
-from search_api.cli import main
+from search_api.cli.main import main
 from search_api.config import ROOT
-from search_api.feasibility_data import measure, percentile
-from search_api.feasibility_rules import DATA_DIR, RulesError, build, load
+from search_api.feasibility.data import measure, percentile
+from search_api.feasibility.rules import DATA_DIR, RulesError, build, load
 
 RS = load()
 QUESTIONS = yaml.safe_load((DATA_DIR / "questions.yaml").read_text(encoding="utf-8"))

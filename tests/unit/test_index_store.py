@@ -3,10 +3,10 @@ import json
 import numpy as np
 import pytest
 
-from search_api import index_store, indexer
-from search_api.embedder import DIMENSION, MODEL_NAME
-
-from .conftest import SAMPLE_PAGES, FakeEncoder, write_site
+from search_api.index import store as index_store
+from search_api.index.embedder import DIMENSION, MODEL_NAME
+from sitebuild import indexer
+from tests.conftest import SAMPLE_PAGES, FakeEncoder, write_site
 
 
 def test_build_writes_versioned_artifact_with_manifest(tmp_hub):

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from search_api import cli_commands, indigo  # noqa: F401 - cli_commands registers indigo-check
-from search_api.cli import main
-from search_api.indigo_values import Money, PartialDate, money, number, text
+from search_api.cli.main import main
+from search_api.projects import load as indigo
+from search_api.projects.values import Money, PartialDate, money, number, text
 
 DATA = indigo.DATA_DIR
 

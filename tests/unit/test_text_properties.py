@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
 
-from search_api.chunker import chunk_page, content_hash
-from search_api.retrieval import snippet
-from search_api.textproc import _ABBR_TOKEN, STOPWORDS, abbreviations, normalise_query, stem, tokens, words
+from search_api.index.chunker import chunk_page, content_hash
+from search_api.index.textproc import _ABBR_TOKEN, STOPWORDS, abbreviations, normalise_query, stem, tokens, words
+from search_api.search.retrieval import snippet
 
 GLOSSARY = abbreviations()
 PROPS = settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
