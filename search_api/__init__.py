@@ -40,11 +40,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _feature_modules() -> list[Any]:
-    """Feature modules; each registers its own blueprint (search, ask, feasibility, projects, OpenAPI)."""
+    """Feature modules; each registers its own blueprint (search, ask, feedback, feasibility, projects, OpenAPI)."""
     from search_api.ask import views as ask_views
     from search_api.feasibility import views as feasibility_views
+    from search_api.feedback import views as feedback_views
     from search_api.projects import views as projects_views
     from search_api.search import views as search_views
     from search_api.web import openapi
 
-    return [search_views, ask_views, feasibility_views, projects_views, openapi]
+    return [search_views, ask_views, feedback_views, feasibility_views, projects_views, openapi]

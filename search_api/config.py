@@ -26,6 +26,8 @@ ENV_VARS: dict[str, str] = {
     "SOP_RATELIMIT_STORAGE_URL": "Where rate-limit counters live (default memory://; redis://host:6379 for several servers).",
     "SOP_PROXY_HOPS": "Reverse proxies in front of the server whose X-Forwarded-For to trust (default 0).",
     "SOP_CORS_ORIGINS": "Comma-separated origins allowed to call /api/ from a browser (default none).",
+    "SOP_FEEDBACK_URL": "Feedback store: unset or sqlite:///file for SQLite in SOP_INSTANCE_DIR (default), postgresql://... for PostgreSQL.",
+    "SOP_LOG_DECLINED": "Keep the questions the chatbot declines, normalised and only without personal data (1) or not (0, the default).",
     # Read by gunicorn.conf.py (`make serve-prod`) only.
     "SOP_WORKERS": "gunicorn worker processes (default: one per CPU core; WEB_CONCURRENCY also works).",
     "SOP_THREADS": "Threads per gunicorn worker (default 4).",
@@ -95,3 +97,6 @@ class Settings:
     ratelimit_feedback: str = field(default_factory=lambda: os.environ.get("SOP_RATELIMIT_FEEDBACK") or "10/minute")
     proxy_hops: int = field(default_factory=lambda: int(os.environ.get("SOP_PROXY_HOPS", "0") or 0))
     cors_origins: str | None = field(default_factory=lambda: os.environ.get("SOP_CORS_ORIGINS"))
+    # None or "" means SQLite in instance_dir; otherwise sqlite:///path or postgresql://...
+    feedback_url: str | None = field(default_factory=lambda: os.environ.get("SOP_FEEDBACK_URL") or None)
+    log_declined: bool = field(default_factory=lambda: env_flag("SOP_LOG_DECLINED", False))

@@ -1,10 +1,9 @@
-"""POST /api/ask (the guidance chatbot) and POST /api/feedback (thumbs up or down)."""
+"""POST /api/ask (the guidance chatbot); the request helpers POST /api/feedback shares."""
 
 from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import time
 from typing import Any
 
@@ -12,19 +11,18 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 from search_api.ask.answer import answer_question
 from search_api.ask.guardrails import (
-    MAX_COMMENT,
     MAX_QUESTION,
     clean_text,
     history_errors,
     personal_data,
     personal_data_message,
 )
-from search_api.feedback.store import FeedbackStore
+from search_api.feedback.stores import keep_declined, store_for_app
 from search_api.index import store as index_store
 from search_api.index.embedder import ModelMissingError
 from search_api.search.degraded import words_only_reply
 from search_api.web.errors import ApiError
-from search_api.web.params import choice_param, reject_unknown
+from search_api.web.params import reject_unknown
 
 bp = Blueprint("ask", __name__)
 # Never log what the reader typed: it may hold personal data. Only the route and timings.
@@ -115,52 +113,13 @@ def ask_view():
         result["confidence"],
         took,
     )
+    if result["route"] == "declined":
+        # Only with SOP_LOG_DECLINED=1, and never with personal data: what the content team should write next.
+        keep_declined(store_for_app(), question, res.settings.log_declined)
     result["took_ms"] = round(took, 2)
     return jsonify(result)
 
 
-def feedback_store() -> FeedbackStore:
-    """The app's feedback store, in the instance folder."""
-    res = current_app.extensions["sop"]
-    if "feedback" not in current_app.extensions:
-        current_app.extensions["feedback"] = FeedbackStore(res.settings.instance_dir)
-    return current_app.extensions["feedback"]
-
-
-@bp.post("/api/feedback")
-def feedback_view():
-    reject_unknown(request.args.keys(), ())
-    body = json_body()
-    reject_unknown(body.keys(), ("question", "answer_urls", "rating", "comment", "page"))
-    if body.get("rating") is None:
-        raise ApiError(
-            400, "missing_parameter", "'rating' is required: 'up' or 'down'.", field="rating", allowed=["up", "down"]
-        )
-    if not isinstance(body["rating"], str):
-        raise ApiError(400, "invalid_type", "'rating' must be 'up' or 'down'.", field="rating", allowed=["up", "down"])
-    rating = choice_param(body, "rating", ["up", "down"], blank=False)
-    question = text_field(body, "question", MAX_QUESTION, required=False)
-    comment = text_field(body, "comment", MAX_COMMENT, required=False)
-    refuse_personal_data("question", question)
-    refuse_personal_data("comment", comment)
-    urls = body.get("answer_urls")
-    urls = [] if urls is None else urls
-    if not isinstance(urls, list) or len(urls) > MAX_URLS:
-        raise ApiError(
-            400, "invalid_type", f"'answer_urls' must be a list of at most {MAX_URLS} paths.", field="answer_urls"
-        )
-    urls = [site_path(u, f"answer_urls[{i}]") for i, u in enumerate(urls)]
-    page = site_path(body["page"], "page") if body.get("page") is not None else None
-    try:
-        row_id = feedback_store().add(rating or "up", question, urls, comment, page)
-    except (sqlite3.Error, OSError) as exc:
-        log.error("feedback not stored: %s: %s", type(exc).__name__, exc)
-        raise ApiError(
-            503, "feedback_unavailable", "Feedback could not be saved; nothing was stored. Try again later."
-        ) from exc
-    return jsonify({"stored": True, "id": row_id}), 201
-
-
 def register(app: Flask) -> None:
-    """Add the chatbot and feedback endpoints to the app."""
+    """Add the chatbot endpoint to the app."""
     app.register_blueprint(bp)

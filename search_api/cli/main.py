@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from search_api.cli import ask, build, feasibility, projects, serve
+from search_api.cli import ask, build, deploy, feasibility, feedback, projects, serve
 from search_api.cli.registry import COMMANDS
 
 # Each module registers its commands when imported; this list is the whole command line.
-COMMAND_MODULES = (build, serve, ask, feasibility, projects)
+COMMAND_MODULES = (build, serve, ask, feasibility, projects, feedback, deploy)
 
 
 def parser() -> argparse.ArgumentParser:

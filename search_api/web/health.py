@@ -8,10 +8,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from search_api.feedback.store import FILE_NAME
+from search_api.feedback import stores
 from search_api.index import store as index_store
 from search_api.index.embedder import MODEL_NAME, ModelMissingError, resolve_model_path
 from search_api.state import Resources
+from search_api.web import ratelimit
 from search_api.web.params import reject_unknown
 
 bp = Blueprint("health", __name__)
@@ -92,21 +93,36 @@ def _writable(folder: Path) -> bool:
 
 
 def feedback_part(res: Resources, body: dict[str, Any]) -> Component:
-    """The feedback store: its folder usable, and the last write (if any failed) reported."""
-    folder = Path(res.settings.instance_dir)
-    store = current_app.extensions.get("feedback")
-    if store is not None and store.last_error:
+    """The feedback store: PostgreSQL answering, or the SQLite file's folder usable; a failed last write reported."""
+    store = stores.store_for_app()
+    if store.kind == "postgresql":
+        usable, message = store.status()  # type: ignore[attr-defined]
+        if usable:
+            return component("ok", message)
+        body["problems"].append({"code": "feedback_unavailable", "message": message})
+        return component("unavailable", message)
+    path = Path(store.path)  # type: ignore[attr-defined]
+    folder = path.parent
+    if store.last_error:
         message = store.last_error
     elif folder.exists() and not folder.is_dir():
         message = "The instance folder (SOP_INSTANCE_DIR) is a file, not a folder."
-    elif (folder / FILE_NAME).exists() and not (folder / FILE_NAME).is_file():
-        message = f"The feedback database ({FILE_NAME}) is not a file."
+    elif path.exists() and not path.is_file():
+        message = f"The feedback database ({path.name}) is not a file."
     elif not _writable(folder):
         message = "The instance folder (SOP_INSTANCE_DIR) cannot be written."
     else:
         return component("ok", "Feedback can be stored.")
     body["problems"].append({"code": "feedback_unavailable", "message": message})
     return component("unavailable", message)
+
+
+def rate_limit_part(body: dict[str, Any]) -> Component:
+    """Where rate-limit counts live: shared in Redis, or in each worker's memory (also while Redis is down)."""
+    status, message = ratelimit.storage_status(current_app)
+    if status != "ok":
+        body["problems"].append({"code": "rate_limit_storage_down", "message": message})
+    return component(status, message)
 
 
 def site_part(res: Resources, body: dict[str, Any]) -> Component:
@@ -129,6 +145,7 @@ def health():
         "lexical": lexical_part(res, body),
         "feedback": feedback_part(res, body),
         "site": site_part(res, body),
+        "rate_limits": rate_limit_part(body),
     }
     dense = parts["index"]["status"] != "unavailable" and parts["model"]["status"] != "unavailable"
     lexical = parts["lexical"]["status"] != "unavailable"

@@ -47,6 +47,9 @@ def _settings(app: Flask, settings: Settings) -> None:
     # If shared storage (Redis) is down, keep answering with per-process counters.
     cfg.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     cfg.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    if str(cfg["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://", "redis+")):
+        # A Redis that stops answering must cost a request a second at most, never hang it.
+        cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1})
     cfg.setdefault("PROXY_HOPS", settings.proxy_hops)
     for key, (env, name) in LIMITS.items():
         cfg.setdefault(key, getattr(settings, name))
@@ -73,7 +76,7 @@ def register(app: Flask, settings: Settings) -> Limiter:
     except ConfigurationError as err:
         raise RuntimeError(
             f"SOP_RATELIMIT_STORAGE_URL={app.config['RATELIMIT_STORAGE_URI']!r} cannot be used: {err}. "
-            "A redis:// URL needs the Redis client: pip install redis==8.1.0"
+            "Use memory:// or redis://host:6379 (the Redis client is in requirements.txt)."
         ) from err
     app.extensions["sop_limiter"] = limiter
     rules = {rule.rule: rule.endpoint for rule in app.url_map.iter_rules()}
@@ -106,3 +109,24 @@ def _retry_after(limiter: Limiter) -> int:
     except Exception:  # noqa: BLE001 - storage trouble must not turn a 429 into a 500
         pass
     return 60
+
+
+def storage_status(app: Flask) -> tuple[str, str]:
+    """("ok" or "degraded", plain message): where this process counts requests now."""
+    url = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    limiter = app.extensions.get("sop_limiter")
+    if not app.config.get("RATELIMIT_ENABLED", True) or limiter is None:
+        return "ok", "Rate limiting is off (SOP_RATELIMIT_ENABLED=0)."
+    if url.startswith("memory://"):
+        return "ok", "Counted in memory: each worker counts on its own (set SOP_RATELIMIT_STORAGE_URL to share)."
+    # Flask-Limiter (pinned) marks its storage dead after a failed hit and counts in memory
+    # until a later request finds it again; it has no public flag for this.
+    dead = bool(getattr(limiter, "_storage_dead", False))
+    try:
+        reachable = bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 - a storage error is exactly what this reports
+        reachable = False
+    if dead or not reachable:
+        state = "cannot be reached" if not reachable else "is back; shared counting resumes within a minute"
+        return "degraded", f"The shared rate-limit store (Redis) {state}: each worker counts in memory meanwhile."
+    return "ok", "Counted in Redis: every worker and server shares one budget per address."
