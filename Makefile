@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 
 
-.PHONY: help setup browser site index run serve-prod test check lint bench load weight links eval readability clean
+.PHONY: help setup browser services site index run serve-prod test check lint bench load weight links eval readability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ setup: $(STAMP) ## Create .venv and install the pinned requirements
 
 browser: ## Install Debian's chromium for the browser tests if it is missing
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+services: ## Install Debian's PostgreSQL, Redis and nginx if missing (tests and `make load` start their own on loopback)
+	@{ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v redis-server >/dev/null \
+		&& { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v openssl >/dev/null; } \
+		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server nginx openssl; }
 
 site: $(STAMP) ## Build the static site into site/ (skipped when no source changed)
 	$(BIN)/sophub build-site --if-stale
@@ -58,8 +63,9 @@ eval: index ## Print search (and chatbot) quality figures; rewrite the "How sear
 bench: index ## Print latency, throughput, memory and index build figures
 	$(BIN)/python scripts/bench.py
 
-load: index ## Load-test gunicorn on 127.0.0.1 at 1, 8, 32, 64 clients (about 1 minute)
+load: index services ## Load-test gunicorn at 1-64 clients, then nginx + two servers sharing Redis and PostgreSQL (about 2 minutes)
 	$(BIN)/python scripts/load.py
+	$(BIN)/python scripts/load_cluster.py
 
 weight: index browser ## Print each page type's transfer size and requests, measured in chromium
 	$(BIN)/python scripts/page_weight.py
@@ -77,7 +83,7 @@ lint: $(STAMP) ## Check style with ruff
 check: lint ## Lint, then the fast tests only (fake encoder; no built site, model, browser or server)
 	$(BIN)/pytest -q -m "not model and not site and not browser and not server"
 
-test: index browser lint ## Set up, build, then run every test
+test: index browser services lint ## Set up, build, then run every test
 	$(BIN)/pytest
 
 clean: ## Remove built files (site, index); keeps .venv

@@ -49,7 +49,9 @@ def wait_port(port: int, proc: subprocess.Popen | None, what: str, seconds: floa
 
 def _program(name: str) -> str:
     """A server program from PATH or Debian's PostgreSQL folder; a clear failure when it is not installed."""
-    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    # /usr/sbin (nginx) is not on every PATH; Debian keeps PostgreSQL's programs in its own folder.
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
+    found = found or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if not found:
         raise ServiceError(
             f"{name} is not installed: run `make services` (apt-get install postgresql redis-server nginx)"
