@@ -201,7 +201,9 @@
 
     function sendFeedback(turn, question, rating, row) {
       var urls = (turn.answer || []).map(function (s) { return s.citation && s.citation.url; }).filter(safeHref);
-      post("feedback", { rating: rating, question: question || undefined, answer_urls: urls, page: window.location.pathname })
+      // The route lets the feedback report group ratings by how the question was handled.
+      post("feedback", { rating: rating, question: question || undefined, answer_urls: urls, page: window.location.pathname,
+                         route: turn.route || undefined })
         .then(function (res) {
           if (!res.ok) { setStatus((res.body.error && res.body.error.message) || "Feedback could not be sent."); return; }
           turn.rated = rating;
