@@ -3,7 +3,9 @@
 Writers saw only kb/eval/blind/brief.md (page titles, glossary terms, project and fund names).
 Labellers then matched each question to the sections that answer it (`labels_*.yaml`).
 A question no section answers (`hub_lacks`) is one the chatbot must decline. The split into
-`dev` and `test` is made once, by question, with SEED; tuning looks at `dev` only.
+`dev` and `test` was made once, by question, with SEED, and is recorded in split.yaml; tuning
+looks at `dev` only. Pages written after the first labelling were labelled the same way
+(labels_new_pages.yaml); a question they answer keeps its split.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ LABEL_FILES = ("labels_1.yaml", "labels_2.yaml", "labels_3.yaml")
 SEED = 20261201
 DEV_SHARE = 0.5
 SPLITS = ("dev", "test")
+SPLIT_FILE = "split.yaml"
+SUPPLEMENT_FILE = "labels_new_pages.yaml"
 
 
 def _labels(folder: Path) -> dict[str, dict[str, Any]]:
@@ -35,9 +39,18 @@ def _labels(folder: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _supplement(folder: Path) -> dict[str, dict[str, Any]]:
+    """Sections of pages written after the first labelling that also answer a question (labelled the same way)."""
+    path = folder / SUPPLEMENT_FILE
+    if not path.is_file():
+        return {}
+    return {e["id"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8")) or []}
+
+
 def merged(folder: Path = BLIND_DIR) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(in_scope, must_decline): every written question with its label, in id order."""
     labels = _labels(folder)
+    extra = _supplement(folder)
     in_scope: list[dict[str, Any]] = []
     decline: list[dict[str, Any]] = []
     for name in RAW_FILES:
@@ -47,8 +60,11 @@ def merged(folder: Path = BLIND_DIR) -> tuple[list[dict[str, Any]], list[dict[st
             if label is None:
                 raise ValueError(f"{q['id']} has no label")
             base = {k: q[k] for k in ("id", "reader", "question", "history") if k in q}
-            if "answers" in label:
-                in_scope.append({**base, "answers": list(label["answers"]), "expect_any": list(label["expect_any"])})
+            more = extra.get(q["id"], {})
+            answers = list(label.get("answers") or []) + list(more.get("answers") or [])
+            facts = list(label.get("expect_any") or []) + list(more.get("expect_any") or [])
+            if answers and facts:
+                in_scope.append({**base, "answers": answers, "expect_any": list(dict.fromkeys(facts))})
             else:
                 # Written as answerable, but no section holds the answer: an honest bot declines.
                 decline.append({**base, "category": "hub_lacks", "why": label["hub_lacks"]})
@@ -60,17 +76,33 @@ def merged(folder: Path = BLIND_DIR) -> tuple[list[dict[str, Any]], list[dict[st
     return sorted(in_scope, key=lambda q: q["id"]), sorted(decline, key=lambda q: q["id"])
 
 
+def membership(folder: Path = BLIND_DIR) -> dict[str, str]:
+    """Question id -> "dev" or "test", as recorded once in split.yaml."""
+    data = yaml.safe_load((folder / SPLIT_FILE).read_text(encoding="utf-8"))
+    return {qid: name for name in SPLITS for qid in data[name]}
+
+
+def initial_split(ids_by_kind: dict[str, list[str]]) -> dict[str, str]:
+    """How split.yaml was first made: ids shuffled with SEED within each kind, the first half to dev."""
+    out: dict[str, str] = {}
+    for kind, ids in ids_by_kind.items():
+        order = sorted(ids)
+        random.Random(f"{SEED}-{kind}").shuffle(order)
+        cut = round(len(order) * DEV_SHARE)
+        out.update({qid: ("dev" if i < cut else "test") for i, qid in enumerate(order)})
+    return out
+
+
 def split(folder: Path = BLIND_DIR) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """{"dev": {...}, "test": {...}}: each question lands in one split, decided by SEED alone."""
+    """{"dev": {...}, "test": {...}}: each question in the split split.yaml gives it, for good."""
     in_scope, decline = merged(folder)
+    where = membership(folder)
     out: dict[str, dict[str, list[dict[str, Any]]]] = {s: {"in_scope": [], "must_decline": []} for s in SPLITS}
     for kind, items in (("in_scope", in_scope), ("must_decline", decline)):
-        ids = sorted(q["id"] for q in items)
-        rng = random.Random(f"{SEED}-{kind}")
-        rng.shuffle(ids)
-        dev_ids = set(ids[: round(len(ids) * DEV_SHARE)])
         for q in items:
-            out["dev" if q["id"] in dev_ids else "test"][kind].append(q)
+            if q["id"] not in where:
+                raise ValueError(f"{q['id']} is in no split: split.yaml is fixed, so a new question needs a new set")
+            out[where[q["id"]]][kind].append(q)
     return out
 
 
