@@ -48,3 +48,18 @@ def test_the_prune_units_command_deletes_what_is_older_than_a_year(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Deleted 1 feedback rows and 1 declined questions" in done.stdout
     assert [r["comment"] for r in store.rows()] == ["new"] and store.declined() == []
+
+
+def test_nginx_conf_lists_every_api_server_and_needs_a_built_site(tmp_path, capsys):
+    from search_api.cli.main import main
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>Hub</h1>", encoding="utf-8")
+    args = ["nginx-conf", "--site", str(site), "--api", "10.0.0.11:8000", "--api", "10.0.0.12:8000"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "    server 10.0.0.11:8000;\n    server 10.0.0.12:8000;\n" in out
+    assert f"root {site.resolve()};" in out and "{{" not in out.replace('"}}', "")
+    assert main(["nginx-conf", "--site", str(tmp_path / "nothing")]) == 2
+    assert "make site" in capsys.readouterr().err
