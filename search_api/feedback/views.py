@@ -16,7 +16,7 @@ from search_api.web.params import choice_param, reject_unknown
 bp = Blueprint("feedback", __name__)
 log = logging.getLogger("search_api.feedback")
 # The chatbot's route names (answered, declined, project...): lower-case words joined by "_".
-_ROUTE = re.compile(r"^[a-z][a-z_]{0,39}$")
+_ROUTE = re.compile(r"[a-z][a-z_]{0,39}")
 UNAVAILABLE = "Feedback could not be saved; nothing was stored. Try again later."
 
 
@@ -27,7 +27,7 @@ def route_field(body: dict) -> str | None:
         return None
     if not isinstance(value, str):
         raise ApiError(400, "invalid_type", "'route' must be a string such as 'answered'.", field="route")
-    if not _ROUTE.match(value):
+    if not _ROUTE.fullmatch(value):
         raise ApiError(
             400, "invalid_value", "'route' must be the chatbot's route name, such as 'answered'.", field="route"
         )

@@ -88,6 +88,7 @@ def test_feedback_is_stored_whole_in_one_row(fb_app):
     [
         ({"route": "Not a route!"}, "route", "invalid_value"),
         ({"route": 3}, "route", "invalid_type"),
+        ({"route": "answered\n"}, "route", "invalid_value"),
         ({"comment": "call me on 07700 900123"}, "comment", "personal_data"),
         ({"answer_urls": ["https://elsewhere.example/"]}, "answer_urls[0]", "invalid_value"),
     ],
