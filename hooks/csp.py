@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from search_api.security import CSP_FILE, site_policy
+from search_api.web.security import CSP_FILE, site_policy
 
 log = logging.getLogger("mkdocs.hooks.csp")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+from sitebuild import section_questions
+
 _pages: list[dict] = []
 
 
@@ -15,6 +17,10 @@ def on_pre_build(config):
 def on_page_markdown(markdown, page, config, files):
     # Dates in front matter become ISO strings so the export stays plain JSON.
     meta = json.loads(json.dumps(dict(page.meta), default=str))
+    # Questions each section answers, in readers' words: search matches them question-to-question.
+    questions = section_questions.questions_for(page.file.src_uri, "/" + page.url, markdown)
+    if questions:
+        meta["questions"] = questions
     _pages.append(
         {
             "src": page.file.src_uri,
@@ -36,7 +42,7 @@ def on_post_build(config):
             fh.write(json.dumps(page, ensure_ascii=False) + "\n")
     os.replace(tmp, out)
     # The fingerprint of the sources this site was built from: tells when site and index are stale.
-    from search_api.sources import source_fingerprint
+    from search_api.index.sources import source_fingerprint
 
     with open(os.path.join(config["site_dir"], "_hub", "fingerprint"), "w", encoding="utf-8") as fh:
         fh.write(source_fingerprint())

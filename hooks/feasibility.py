@@ -6,8 +6,9 @@ import json
 
 from mkdocs.structure.files import File
 
-from search_api import feasibility, feasibility_rules
-from search_api.feasibility_rules import RuleSet, describe, format_threshold
+from search_api.feasibility import assess as feasibility
+from search_api.feasibility import rules as feasibility_rules
+from search_api.feasibility.rules import RuleSet, describe, format_threshold
 
 PAGE = "tools/how-the-assessor-decides.md"
 # The questionnaire page reads this when the API is not there (a static copy of the hub).

@@ -13,10 +13,10 @@ from pathlib import Path
 from mkdocs.structure.files import File
 from mkdocs.utils.meta import get_data
 
-from search_api import indigo
-from search_api.indigo_charts import render_charts
-from search_api.indigo_pages import render_project
-from search_api.indigo_site import render_finder, render_fund, render_funds_index, render_organisations
+from search_api.projects import load as indigo
+from sitebuild.charts import render_charts
+from sitebuild.project_lists import render_finder, render_fund, render_funds_index, render_organisations
+from sitebuild.project_pages import render_project
 
 LCF_PAGE = "life-chances-fund/index.md"
 LCF_NAME = "Life Chances Fund"

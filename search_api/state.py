@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from search_api.config import Settings
+from search_api.index import questions
 from search_api.index import store as index_store
 from search_api.index.embedder import DIMENSION, MODEL_NAME, Encoder, ModelMissingError, first_line, pin_threads
 from search_api.index.lexical import load_bm25
@@ -99,7 +100,7 @@ class Resources:
                 stored = index_store.load_index(self.settings.index_dir, MODEL_NAME, DIMENSION)
                 bm25, rebuilt = load_bm25(stored)
                 # One assignment: requests in flight keep the object they already hold.
-                self._loaded = Loaded(stored, bm25, bm25_rebuilt=rebuilt)
+                self._loaded = Loaded(stored, bm25, bm25_rebuilt=rebuilt, questions=questions.load(stored))
                 self.index_error, self._index_failure = None, None
             except Exception as exc:  # noqa: BLE001 - any damage must become "degraded", never a 500 loop
                 self.index_error = fallback.describe_index_error(self.settings.index_dir, exc)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from search_api.index import questions
 from search_api.index import store as index_store
 from search_api.index.chunker import chunks_from_pages
 from search_api.index.embedder import Encoder
@@ -38,13 +39,12 @@ def _versions() -> dict[str, str]:
     return libs
 
 
-def _previous_vectors(index_dir: Path, model: str, dim: int) -> dict[str, np.ndarray]:
-    """Vectors of the current index keyed by content hash (empty if none or unusable)."""
+def _previous(index_dir: Path, model: str, dim: int) -> index_store.StoredIndex | None:
+    """The current index, whose vectors a rebuild reuses (None if there is none or it is unusable)."""
     try:
-        old = index_store.load_index(index_dir, model, dim)
+        return index_store.load_index(index_dir, model, dim)
     except index_store.IndexError_:
-        return {}
-    return {c["hash"]: old.vectors[i] for i, c in enumerate(old.chunks)}
+        return None
 
 
 def embed_text(chunk: dict[str, Any]) -> str:
@@ -64,7 +64,8 @@ def build(
     chunks = chunks_from_pages(read_pages(site_dir))
     from search_api.index.embedder import DIMENSION, MODEL_NAME
 
-    previous = _previous_vectors(index_dir, MODEL_NAME, DIMENSION)
+    old = _previous(index_dir, MODEL_NAME, DIMENSION)
+    previous = {} if old is None else {c["hash"]: old.vectors[i] for i, c in enumerate(old.chunks)}
     todo = [i for i, c in enumerate(chunks) if c["hash"] not in previous]
     vectors = np.zeros((len(chunks), DIMENSION), dtype=np.float32)
     for i, c in enumerate(chunks):
@@ -75,6 +76,17 @@ def build(
         encoder = encoder_factory()
         fresh = encoder.encode([embed_text(chunks[i]) for i in todo], progress=progress)
         vectors[todo] = fresh
+    asked = questions.section_questions(chunks)
+    known = questions.previous(old)
+    new_texts = sorted({q for _, q in asked if q not in known})
+    if new_texts:
+        encoder = encoder or encoder_factory()
+        known.update(zip(new_texts, encoder.encode(new_texts, progress=progress), strict=True))
+    q_vectors = np.array([known[q] for _, q in asked], dtype=np.float32).reshape(len(asked), DIMENSION)
+
+    def write_questions(folder: Path, _chunks: list[dict[str, Any]]) -> None:
+        questions.write(folder, [i for i, _ in asked], [q for _, q in asked], q_vectors)
+
     manifest_extra = {
         "model": MODEL_NAME,
         "dimension": DIMENSION,
@@ -82,7 +94,8 @@ def build(
         "content_hash": _content_hash(chunks),
         "libraries": _versions(),
     }
-    version = index_store.write_index(index_dir, chunks, vectors, manifest_extra, extra_writers)
+    writers = [*(extra_writers or []), write_questions]
+    version = index_store.write_index(index_dir, chunks, vectors, manifest_extra, writers)
     return BuildReport(version, len(chunks), len(todo), len(chunks) - len(todo), time.perf_counter() - start)
 
 

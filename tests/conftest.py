@@ -83,6 +83,11 @@ def tmp_hub(tmp_path):
     return Settings(site_dir=site, index_dir=index_dir, instance_dir=tmp_path / "instance")
 
 
+def reread(settings: Settings) -> Settings:
+    """The same folders with every other setting read from the environment again (after monkeypatch)."""
+    return Settings(site_dir=settings.site_dir, index_dir=settings.index_dir, instance_dir=settings.instance_dir)
+
+
 @pytest.fixture
 def app(tmp_hub):
     # Tests make many requests from one address: rate limits have their own tests.

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from search_api.ask import router, scoring, selection
+from search_api.ask import names, router, scoring, selection
 from search_api.ask.guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
 from search_api.ask.sentences import SentenceVectors, embed_text, section_sentences, split_sentences
 from search_api.index.embedder import Encoder
@@ -97,6 +97,10 @@ def answer_question(
     route = router.match_rules(question, cfg)
     if route is not None:
         related = [dict(route.link)] if route.link else []
+        if route.related:
+            # A decline that can still point somewhere useful: the closest pages, never their sentences.
+            loaded, encoder, _ = _unpack(source)
+            related += related_pages(search(loaded, encoder, expand(question, cfg), 5))
         return reply(route.name, route.reply, related=related)
     question = router.strip_greeting(question)
     loaded, encoder, cache = _unpack(source)
@@ -107,6 +111,9 @@ def answer_question(
     hits = search(loaded, encoder, expanded, int(cfg["retrieval"]["sections"]), query_vector=qvec)
     if not hits:
         return reply("declined", cfg["replies"]["declined"])
+    unknown = names.unknown_name(loaded, question)
+    if unknown is not None:
+        return reply("unknown_name", unknown.message(), related=related_pages(hits))
     project = router.project_page(question, hits, cfg)
     if project is not None:
         return _project_reply(loaded, project, cfg)

@@ -27,6 +27,8 @@ class Rule:
     whole: bool
     reply: str
     link: dict[str, str] | None
+    # True when the decline should offer the closest pages (found by search) as links.
+    related: bool = False
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Route:
     name: str
     reply: str
     link: dict[str, str] | None = None
+    related: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -45,7 +48,8 @@ def _load(path: str, mtime: float) -> dict[str, Any]:
     for item in cfg.get("routes", []):
         flags = re.I | re.S
         pats = [re.compile(p, flags) for p in item["patterns"]]
-        rules.append(Rule(item["name"], pats, bool(item.get("whole")), item["reply"], item.get("link")))
+        related = item.get("related") == "search"
+        rules.append(Rule(item["name"], pats, bool(item.get("whole")), item["reply"], item.get("link"), related))
     cfg["_rules"] = rules
     cfg["_filler"] = set(cfg.get("project_filler", "").split())
     cfg["_generic"] = set(cfg.get("project_generic", "").split())
@@ -65,7 +69,7 @@ def match_rules(question: str, cfg: dict[str, Any] | None = None) -> Route | Non
         for pattern in rule.patterns:
             hit = pattern.fullmatch(text) if rule.whole else pattern.search(text)
             if hit:
-                return Route(rule.name, rule.reply, rule.link)
+                return Route(rule.name, rule.reply, rule.link, rule.related)
     return None
 
 

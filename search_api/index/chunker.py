@@ -192,9 +192,13 @@ def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         search = meta.get("search")
         if isinstance(search, dict) and search.get("exclude"):
             continue
+        questions = meta.get("questions") or {}
         for chunk in chunk_page(page["markdown"], page["url"], page["title"], meta):
             # Link lists answer no question and crowd out real sections in results.
             if chunk.section.split(" > ")[0] in SKIP_SECTIONS:
                 continue
+            asked = questions.get(chunk.url.partition("#")[2])
+            if asked:
+                chunk.meta["questions"] = list(asked)
             out.append(chunk.to_dict())
     return out

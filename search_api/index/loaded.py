@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from search_api.index.questions import QuestionVectors
 from search_api.index.store import StoredIndex
 
 T = TypeVar("T")
@@ -23,6 +24,8 @@ class Loaded:
     # True for the words-only stand-in built when the real index cannot load.
     lexical_only: bool = False
     source: str = "the index"
+    # Readers' questions per section (questions.npz), matched question-to-question; None if absent.
+    questions: QuestionVectors | None = None
     _derived: dict[Hashable, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

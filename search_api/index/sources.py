@@ -18,6 +18,7 @@ SOURCE_GLOBS = (
     "kb/*.yaml",
     "kb/indigo/**/*",
     "kb/feasibility/**/*",
+    "kb/section_questions/**/*",
     "hooks/**/*.py",
     "overrides/**/*",
     "mkdocs.yml",
@@ -39,14 +40,19 @@ def read_pages(site_dir: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def source_fingerprint(root: Path = ROOT) -> str:
-    """A hash over every source file of the site, to tell when the index is stale."""
-    h = hashlib.sha256()
+def source_files(root: Path = ROOT) -> set[Path]:
+    """Every file the site build reads: the globs above and the modules the hooks import."""
     files: set[Path] = set()
     for pattern in SOURCE_GLOBS:
         files.update(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts)
     files.update(import_closure(root, sorted((root / "hooks").glob("*.py"))))
-    for path in sorted(files):
+    return files
+
+
+def source_fingerprint(root: Path = ROOT) -> str:
+    """A hash over every source file of the site, to tell when the index is stale."""
+    h = hashlib.sha256()
+    for path in sorted(source_files(root)):
         h.update(str(path.relative_to(root)).encode())
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()[:32]

@@ -16,6 +16,7 @@ from search_api.config import ROOT
 from search_api.index.embedder import Encoder
 from search_api.index.lexical import bm25_scores
 from search_api.index.loaded import Loaded
+from search_api.index.questions import best_per_section
 from search_api.index.textproc import normalise_query, stem, tokens
 
 SETTINGS_FILE = ROOT / "kb" / "search.yaml"
@@ -106,6 +107,7 @@ def search(
             query_vector = encoder.encode([expanded])[0]
         sims, ids = loaded.stored.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), n)
         dense[ids[0]] = sims[0]
+        dense = _with_questions(loaded, dense, query_vector, cfg)
     lexical = np.zeros(n, dtype=np.float32)
     if mode in ("hybrid", "bm25"):
         lexical = bm25_scores(loaded.bm25, tokens(expanded), n)
@@ -129,6 +131,18 @@ def search(
         if len(hits) == k:
             break
     return hits
+
+
+def _with_questions(loaded: Loaded, dense: np.ndarray, query_vector: np.ndarray, cfg: dict) -> np.ndarray:
+    """The meaning score with question-to-question matches folded in (kb/search.yaml questions)."""
+    qcfg = cfg.get("questions") or {}
+    weight = float(qcfg.get("weight", 0.0))
+    if weight <= 0 or loaded.questions is None:
+        return dense
+    asked = best_per_section(loaded.questions, query_vector, len(dense))
+    if qcfg.get("mix", "max") == "max":
+        return np.maximum(dense, weight * asked)
+    return (dense + weight * asked) / (1.0 + weight)
 
 
 def _priors(loaded: Loaded, cfg: dict) -> np.ndarray:

@@ -6,7 +6,7 @@ import pytest
 
 from devtools.local_server import serve_in_thread
 from search_api import create_app
-from tests.conftest import FakeEncoder
+from tests.conftest import FakeEncoder, reread
 
 ALLOWED = "https://council.example"
 OTHER = "https://evil.example"
@@ -95,7 +95,7 @@ def test_a_star_allows_any_origin_still_without_credentials(tmp_hub):
 
 def test_origins_come_from_the_environment(tmp_hub, monkeypatch):
     monkeypatch.setenv("SOP_CORS_ORIGINS", f"{ALLOWED}, https://b.example")
-    client = cors_client(tmp_hub, None)
+    client = cors_client(reread(tmp_hub), None)
     assert (
         client.get("/api/health", headers={"Origin": "https://b.example"}).headers["Access-Control-Allow-Origin"]
         == "https://b.example"

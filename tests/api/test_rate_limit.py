@@ -12,7 +12,7 @@ import pytest
 from devtools.local_server import serve_in_thread
 from search_api import create_app
 from search_api.web.ratelimit import LIMITED_PATHS
-from tests.conftest import FakeEncoder
+from tests.conftest import FakeEncoder, reread
 
 ASK = {"question": "what is a social impact bond?"}
 
@@ -102,7 +102,7 @@ def test_x_forwarded_for_is_honoured_behind_one_proxy(tmp_hub):
 def test_environment_variables_configure_the_limiter(tmp_hub, monkeypatch):
     monkeypatch.setenv("SOP_RATELIMIT_ASK", "1/minute")
     monkeypatch.setenv("SOP_PROXY_HOPS", "1")
-    base = {"TESTING": True, "SETTINGS": tmp_hub, "ENCODER_FACTORY": FakeEncoder}
+    base = {"TESTING": True, "SETTINGS": reread(tmp_hub), "ENCODER_FACTORY": FakeEncoder}
     app = create_app(base)
     assert app.config["RATELIMIT_ENABLED"] is True and app.config["PROXY_HOPS"] == 1
     client = app.test_client()
@@ -111,7 +111,7 @@ def test_environment_variables_configure_the_limiter(tmp_hub, monkeypatch):
     assert client.post("/api/ask", json=ASK, headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 200
 
     monkeypatch.setenv("SOP_RATELIMIT_ENABLED", "0")
-    off = create_app(base).test_client()
+    off = create_app({**base, "SETTINGS": reread(tmp_hub)}).test_client()
     assert all(off.post("/api/ask", json=ASK).status_code == 200 for _ in range(3))
 
 

@@ -1,0 +1,176 @@
+"""Honest declines for names the hub does not know: "the Swindon dementia SIB" when no page has one.
+
+A question that names a project, fund or organisation ("<qualifier words> SIB", "... fund",
+"... trust") is checked against the hub's pages: some page must hold every qualifier word
+(a misspelling one or two letters off a word the hub uses counts as that word). If none does,
+the bot says the hub has no record of it instead of answering with loosely related sentences.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from search_api.index.loaded import Loaded
+from search_api.index.textproc import STOPWORDS, abbreviations, stem, words
+
+# The nouns that make a phrase the name of a particular scheme.
+_HEAD = re.compile(
+    r"\b(social\s+impact\s+bonds?|social\s+benefit\s+bonds?|development\s+impact\s+bonds?|impact\s+bonds?"
+    r"|outcomes?\s+bonds?|pay\s+for\s+success(\s+(pilot|project|programme|initiative))?|sibs?|dibs?|sbbs?|pfs"
+    r"|projects?|programmes?|programs?|pilots?|schemes?|funds?|trusts?|partnerships?|initiatives?|bonds?)\b",
+    re.I,
+)
+# Words that describe any scheme rather than name one.
+GENERIC = frozenset(
+    """social impact bond bonds outcome outcomes sib sibs sop sops dib sbb pfs project projects programme program
+    fund funds trust partnership partnerships pilot scheme initiative uk us new old first big small local national
+    government council councils public private results result evaluation evaluations tell about info details
+    show give explain describe overview summary page pages hub case study studies like did does do how what
+    which who when where why any each many much there here called named example examples type types kind kinds
+    help helped work worked working success successful whole entire main key other another same such one two
+    please ok okay hi hello also just really actually want need know find look looking see""".split()
+)
+_WORD_FORM = re.compile(r"^[a-z][a-z'-]{2,}$")
+MAX_QUALIFIERS = 4
+# Heads that end a proper name ("Leeds Outcomes Trust"): the head word must be on the page too.
+_NAME_HEADS = frozenset({"trust", "fund", "partnership", "foundation", "initiative"})
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_CAPS = re.compile(r"\b[A-Z][\w-]*")
+
+
+def plain(text: str) -> str:
+    """Accents dropped, so "Norrkoping" finds "Norrköping" and "egalite" finds "Égalité"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def acronyms(title: str) -> set[str]:
+    """Initials of every run of two or more capitalised words in a title ("West London Zone" -> wlz, wl, lz)."""
+    caps = [w for w in re.split(r"[\s/-]+", plain(title)) if w[:1].isupper() or w.lower() in {"and", "of", "for"}]
+    letters = [w[0].lower() for w in caps if w.lower() not in {"and", "of", "for"}]
+    return {"".join(letters[i:j]) for i in range(len(letters)) for j in range(i + 2, len(letters) + 1)}
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A named scheme the hub has no page for: the words as the reader wrote them."""
+
+    phrase: str
+
+    def message(self) -> str:
+        """What the bot says instead of an answer."""
+        return (
+            f"The hub has no record of {self.phrase}. It may not exist, or no published source the hub uses "
+            "covers it. The pages below are the closest to your question."
+        )
+
+
+def _page_words(loaded: Loaded) -> dict[str, set[str]]:
+    """Each page's stemmed words (titles, headings, text and place metadata of all its sections)."""
+
+    def build() -> dict[str, set[str]]:
+        pages: dict[str, set[str]] = {}
+        for c in loaded.stored.chunks:
+            meta = c.get("meta") or {}
+            extra = " ".join(str(meta.get(k, "")) for k in ("country", "policy_area"))
+            text = plain(f"{c['title']} {c['section']} {c['text']} {extra}")
+            page = pages.setdefault(c.get("page") or c["url"].split("#")[0], set())
+            page.update(stem(w) for w in words(text))
+            page.update(acronyms(c["title"]) | acronyms(c["section"]))
+        return pages
+
+    return loaded.derived("names_page_words", build)
+
+
+def _postings(loaded: Loaded) -> dict[str, set[str]]:
+    """Stemmed word -> the pages that use it."""
+
+    def build() -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for page, ws in _page_words(loaded).items():
+            for w in ws:
+                out.setdefault(w, set()).add(page)
+        return out
+
+    return loaded.derived("names_postings", build)
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every word one deletion, swap of neighbours, replacement or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return deletes | swaps | replaces | inserts
+
+
+def _known(word: str, postings: dict[str, set[str]]) -> str | None:
+    """The hub's spelling of a word (itself, or the word a typo is one letter from), or None."""
+    for form in (word, stem(word)):
+        if form in postings:
+            return form
+    if len(word) < 5:
+        return None
+    for candidate in sorted(_one_edit(word)):
+        for form in (candidate, stem(candidate)):
+            if form in postings:
+                return form
+    if len(word) >= 8:
+        # Long words may be two letters off ("peterbourgh"); short ones only one, or everything matches.
+        pool = [w for w in postings if w[:2] == word[:2] and abs(len(w) - len(word)) <= 2]
+        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.85)
+        return close[0] if close else None
+    return None
+
+
+def qualifier_phrases(question: str) -> list[tuple[str, list[str]]]:
+    """(the phrase as written, its qualifier words) for each "<words> <scheme noun>" in the question."""
+    found = []
+    question = plain(question)
+    for m in _HEAD.finditer(question):
+        before = words(question[: m.start()])
+        quals: list[str] = []
+        for w in reversed(before):
+            if w in STOPWORDS or not _WORD_FORM.match(w) or len(quals) == MAX_QUALIFIERS:
+                break
+            quals.insert(0, w)
+        named = [w for w in quals if w not in GENERIC]
+        if named:
+            start = question.lower().rfind(quals[0], 0, m.start())
+            head = m.group(0).lower()
+            found.append((question[start : m.end()].strip(), named + ([head] if head in _NAME_HEADS else [])))
+    return found
+
+
+def _expand(named: Iterable[str], postings: dict[str, set[str]]) -> list[str]:
+    """Abbreviations the pages never write stand for the glossary's words ("lcf" -> life, chances, fund)."""
+    abbr = abbreviations()
+    out: list[str] = []
+    for w in named:
+        if w in abbr and w not in postings:
+            out.extend(w2 for w2 in words(abbr[w]) if w2 not in STOPWORDS)
+        else:
+            out.append(w)
+    return out
+
+
+def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
+    """The first scheme the question names that no page of the hub holds all the words of, if any."""
+    postings = _postings(loaded)
+    capitalised = {w.lower() for w in _CAPS.findall(plain(question)[1:])}
+    for phrase, named in qualifier_phrases(question):
+        expanded = _expand(named, postings)
+        spelt = [_known(w, postings) for w in expanded]
+        # A word the hub never uses names something only where names go: first, or with a capital.
+        if any(
+            s is None and (i == 0 or w in capitalised) for i, (w, s) in enumerate(zip(expanded, spelt, strict=True))
+        ):
+            return Unknown(phrase)
+        known = [postings[s] for s in spelt if s is not None]
+        if known and not set.intersection(*known):
+            return Unknown(phrase)
+    return None

@@ -1,0 +1,61 @@
+"""Questions each hand-written section answers, in readers' words (kb/section_questions/), for the page export.
+
+Search matches a reader's question against these question-to-question, which is what the
+embedding model was trained on. A common-questions page's own headings count as questions too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from search_api.config import ROOT
+from search_api.index.chunker import heading_slug
+
+QUESTIONS_DIR = ROOT / "kb" / "section_questions"
+COMMON_QUESTIONS = "common-questions/"
+MAX_PER_SECTION = 12
+
+
+class SectionQuestionsError(ValueError):
+    """A sidecar that names a page or section the site does not have."""
+
+
+def sidecar_path(src: str, folder: Path = QUESTIONS_DIR) -> Path:
+    """kb/section_questions/<src without .md>.yaml; the home page's is home.yaml."""
+    return folder / ("home.yaml" if src == "index.md" else src.removesuffix(".md") + ".yaml")
+
+
+def _anchors(markdown: str) -> dict[str, str]:
+    """Anchor -> heading text of every h2 and h3, as the site's toc makes them."""
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for line in markdown.splitlines():
+        if line.startswith(("## ", "### ")):
+            heading = line.lstrip("#").strip()
+            out[heading_slug(heading, used)] = heading
+        elif line.startswith("# ") or line.startswith("#### "):
+            heading_slug(line.lstrip("#").strip(), used)
+    return out
+
+
+def questions_for(src: str, url: str, markdown: str, folder: Path = QUESTIONS_DIR) -> dict[str, list[str]]:
+    """Anchor -> questions for one page; raises SectionQuestionsError on a wrong page or anchor."""
+    anchors = _anchors(markdown)
+    out: dict[str, list[str]] = {}
+    if src.startswith(COMMON_QUESTIONS):
+        out = {a: [h] for a, h in anchors.items() if h.endswith("?")}
+    path = sidecar_path(src, folder)
+    if not path.is_file():
+        return out
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if data.get("page") != url:
+        raise SectionQuestionsError(f"{path.name}: page is {data.get('page')!r}, the site says {url!r}")
+    for anchor, questions in (data.get("sections") or {}).items():
+        if anchor not in anchors:
+            raise SectionQuestionsError(f"{path.relative_to(folder)}: no section #{anchor} on {url}")
+        merged = out.get(anchor, []) + [str(q).strip() for q in questions or [] if str(q).strip()]
+        out[anchor] = list(dict.fromkeys(merged))[:MAX_PER_SECTION]
+    return out
