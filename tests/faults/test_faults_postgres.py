@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
-from devtools.local_server import serve_in_thread
+import pytest
+
+from devtools.local_server import free_port, serve_in_thread
 from search_api import create_app
-from tests.conftest import FakeEncoder
+from search_api.config import ROOT
+from tests.conftest import FakeEncoder, require_built
+from tests.support.deploy_tools import Gunicorn
 from tests.support.fault_tools import assert_plain, wait_for
 from tests.support.openapi_contract import check_response
 
@@ -155,3 +162,36 @@ def test_a_write_refused_by_the_database_is_a_clear_error(postgres, tmp_hub, cap
     assert client.get("/api/health").get_json()["components"]["feedback"]["status"] == "ok"
     assert stored(postgres, url) == [("before", 2), ("after", 2)]
     app.extensions["feedback"].close()
+
+
+@pytest.mark.model  # gunicorn preloads the real model and index
+def test_gunicorn_starts_with_postgres_down_and_its_workers_store_once_it_is_back(postgres, tmp_path):
+    """The master migrates at start (and fails quietly); each forked worker opens its own pool later."""
+    require_built()
+    url = postgres.new_database()
+    port = free_port()
+    env = {**os.environ, "SOP_HOST": "127.0.0.1", "SOP_PORT": str(port), "SOP_WORKERS": "2", "SOP_FEEDBACK_URL": url}
+    gunicorn = Gunicorn(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py", "search_api.wsgi:app"],
+        env,
+        ROOT,
+        port,
+        tmp_path / "gunicorn.log",
+    )
+    postgres.stop()
+    try:
+        gunicorn.start()
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(base + "/api/health", timeout=60) as resp:
+            part = json.loads(resp.read())["components"]["feedback"]
+        assert part["status"] == "unavailable" and "PostgreSQL" in part["message"]
+        postgres.start()
+        # Both workers store (several requests, so each worker is likely to answer some).
+        answers = [_post(base, {"rating": "up", "comment": f"after {i}", "answer_urls": URLS}) for i in range(6)]
+    finally:
+        if not postgres.running:
+            postgres.start()
+        gunicorn.stop()
+    assert [status for status, _ in answers] == [201] * 6
+    assert stored(postgres, url) == [(f"after {i}", 2) for i in range(6)]
+    assert "feedback database not ready at start" in (tmp_path / "gunicorn.log").read_text()
