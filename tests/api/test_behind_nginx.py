@@ -1,4 +1,4 @@
-"""nginx in front, for real: deploy/nginx.conf serves site/ and passes /api/ to gunicorn started as deploy/sophub.service.
+"""nginx in front, for real: deploy/nginx.conf serves site/ and passes /api/ to two gunicorn servers started as deploy/sophub.service.
 
 Readers reach nginx over HTTPS on loopback; two readers come from two loopback addresses
 (127.0.0.2 and 127.0.0.3), so SOP_PROXY_HOPS=1 must tell them apart behind the one proxy.
@@ -10,7 +10,7 @@ import http.client
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,11 @@ class Stack:
     api: int
     cert: Path
     feedback_url: str
-    access_log: Path | None = None
+    access_logs: list[Path] = field(default_factory=list)
+
+    def logged(self) -> list[str]:
+        """The access-log text of each API server."""
+        return [p.read_text(encoding="utf-8") if p.exists() else "" for p in self.access_logs]
 
     def send(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None, source: str = "127.0.0.2"
@@ -61,28 +65,31 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, postgres_server, redis_server):
+    """nginx in front of two gunicorn servers (one worker each) sharing one PostgreSQL and one Redis."""
     require_built()
     tmp = tmp_path_factory.mktemp("nginx")
     argv, env, workdir = unit_command(ROOT / "deploy" / "sophub.service", ROOT)
-    api = free_port()
+    assert env["SOP_PROXY_HOPS"] == "1"
     feedback_url = postgres_server.new_database()
     redis_server.flush()
-    # What /etc/sophub.env would hold on a server, plus a free port and low limits to test.
-    env_file = {
-        "SOP_PORT": str(api),
-        "SOP_WORKERS": "2",
-        "SOP_FEEDBACK_URL": feedback_url,
-        "SOP_RATELIMIT_STORAGE_URL": redis_server.url,
-        "SOP_RATELIMIT_SEARCH": "4/minute",
-        "SOP_ACCESS_LOG": str(tmp / "access.log"),
-    }
-    assert env["SOP_PROXY_HOPS"] == "1"
-    gunicorn = Gunicorn(argv, {**os.environ, **env, **env_file}, workdir, api, tmp / "gunicorn.log")
+    servers = []
+    for n in (1, 2):
+        port = free_port()
+        # What /etc/sophub.env would hold on each server, plus a free port and a low limit to test.
+        env_file = {
+            "SOP_PORT": str(port),
+            "SOP_WORKERS": "1",
+            "SOP_FEEDBACK_URL": feedback_url,
+            "SOP_RATELIMIT_STORAGE_URL": redis_server.url,
+            "SOP_RATELIMIT_SEARCH": "4/minute",
+            "SOP_ACCESS_LOG": str(tmp / f"access-{n}.log"),
+        }
+        servers.append(Gunicorn(argv, {**os.environ, **env, **env_file}, workdir, port, tmp / f"gunicorn-{n}.log"))
     cert, key = self_signed_cert(tmp / "tls")
     port, http_port = free_port(), free_port()
     values = NginxValues(
         site_dir=SITE,
-        apis=[f"127.0.0.1:{api}"],
+        apis=[f"127.0.0.1:{g.port}" for g in servers],
         server_name="127.0.0.1",
         listen=f"127.0.0.1:{port}",
         http_listen=f"127.0.0.1:{http_port}",
@@ -90,15 +97,17 @@ def stack(tmp_path_factory, postgres_server, redis_server):
         key=str(key),
     )
     nginx = Nginx(tmp / "nginx", render(values), port)
-    gunicorn.start()
     try:
+        for g in servers:
+            g.start()
         nginx.start()
         try:
-            yield Stack(port, http_port, api, cert, feedback_url, tmp / "access.log")
+            yield Stack(port, http_port, servers[0].port, cert, feedback_url, [tmp / f"access-{n}.log" for n in (1, 2)])
         finally:
             nginx.stop()
     finally:
-        gunicorn.stop()
+        for g in servers:
+            g.stop()
 
 
 def test_the_filled_in_file_has_no_placeholder_left(stack):
@@ -150,6 +159,8 @@ def test_two_readers_behind_nginx_have_separate_rate_limits(stack):
     assert spoofed.status == 429 and json.loads(spoofed.body)["error"]["code"] == "rate_limited"
     assert int(spoofed.getheader("Retry-After")) >= 1
     assert stack.send("GET", path, source="127.0.0.3").status == 200
+    # nginx sent reader one's requests to both servers, yet the budget was 4, not 8: shared in Redis.
+    assert all('"GET /api/search/filters" 200' in log for log in stack.logged())
 
 
 def test_the_body_limit_holds_at_nginx_in_the_apis_error_shape(stack):
@@ -161,9 +172,9 @@ def test_the_body_limit_holds_at_nginx_in_the_apis_error_shape(stack):
     }
     small = stack.send("POST", "/api/ask", b"{not json", {"Content-Type": "application/json"})
     assert small.status == 400  # the app's own answer, logged by gunicorn
-    log = stack.access_log.read_text()
-    # nginx refused the large one: gunicorn never read those 70 KB.
-    assert '"POST /api/ask" 400' in log and '"POST /api/ask" 413' not in log
+    logs = "".join(stack.logged())
+    # nginx refused the large one: neither gunicorn server read those 70 KB.
+    assert '"POST /api/ask" 400' in logs and '"POST /api/ask" 413' not in logs
 
 
 def test_plain_http_is_redirected_to_https(stack):
