@@ -21,6 +21,9 @@ def on_page_markdown(markdown, page, config, files):
     questions = section_questions.questions_for(page.file.src_uri, "/" + page.url, markdown)
     if questions:
         meta["questions"] = questions
+    rests_on = section_questions.based_on(page.file.src_uri, markdown)
+    if rests_on:
+        meta["based_on"] = rests_on
     _pages.append(
         {
             "src": page.file.src_uri,

@@ -6,6 +6,7 @@ embedding model was trained on. A common-questions page's own headings count as 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,42 @@ def _anchors(markdown: str) -> dict[str, str]:
             out[heading_slug(heading, used)] = heading
         elif line.startswith("# ") or line.startswith("#### "):
             heading_slug(line.lstrip("#").strip(), used)
+    return out
+
+
+_BASED_ON = re.compile(r"^Based on:\s*(.+)$", re.M)
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def site_url(src: str, href: str) -> str:
+    """A relative .md link in the page at `src` as the site URL with its anchor ("../a/b.md#x" -> "/a/b/#x")."""
+    target, _, anchor = href.partition("#")
+    parts: list[str] = src.split("/")[:-1]
+    for piece in target.split("/"):
+        if piece == "..":
+            parts = parts[:-1]
+        elif piece not in ("", "."):
+            parts.append(piece)
+    path = "/".join(parts)
+    url = "/" + re.sub(r"(^|/)index\.md$", r"\1", path).removesuffix(".md")
+    url = url if url.endswith("/") else url + "/"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def based_on(src: str, markdown: str) -> dict[str, list[str]]:
+    """Anchor -> the sections a common question's answer rests on (its "Based on:" links)."""
+    if not src.startswith(COMMON_QUESTIONS):
+        return {}
+    out: dict[str, list[str]] = {}
+    used: set[str] = set()
+    current = None
+    for line in markdown.splitlines():
+        if line.startswith(("## ", "### ")):
+            current = heading_slug(line.lstrip("#").strip(), used)
+        elif line.startswith("# "):
+            heading_slug(line.lstrip("#").strip(), used)
+        elif current and (m := _BASED_ON.match(line)):
+            out[current] = [site_url(src, h) for h in _LINK.findall(m.group(1))]
     return out
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from search_api.ask import names, router, scoring, selection
+from search_api.ask import authored, names, router, scoring, selection
 from search_api.ask.guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
 from search_api.ask.sentences import SentenceVectors, embed_text, section_sentences, split_sentences
 from search_api.index.embedder import Encoder
@@ -66,15 +66,33 @@ def reply(route: str, message: str, **extra: Any) -> dict[str, Any]:
     return body
 
 
+def _authored_reply(loaded: Loaded, chunk: dict[str, Any], cosine: float) -> dict[str, Any]:
+    """An answer written for the hub, cited to its common-questions section, with what it rests on."""
+    answer = [{"text": s, "citation": citation(chunk)} for s in authored.answer_sentences(chunk)]
+    related = authored.sources(loaded, chunk) or [{"title": chunk["title"], "url": chunk["url"]}]
+    return reply("authored", "", answered=True, answer=answer, related=related, confidence=round(min(1.0, cosine), 3))
+
+
 def _project_reply(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
+    """What a named project is, from its page: the opening (what, where, when) and the problem it tackles."""
     page = chunk.get("page") or chunk["url"].split("#")[0]
-    intro = next((c for c in loaded.stored.chunks if c.get("page") == page), chunk)
-    sents = [s for s, _row in split_sentences(intro["text"])][:2]
+    sections = [c for c in loaded.stored.chunks if c.get("page") == page]
+    intro = sections[0] if sections else chunk
+    answer = [{"text": s, "citation": citation(intro)} for s, _row in split_sentences(intro["text"])[:3]]
+    if intro.get("type") == "project":
+        # INDIGO's own description of the challenge: the line that says what the project is for.
+        challenge = next((c for c in sections if c["url"].endswith("#social-challenge-and-intervention")), None)
+        rows = (
+            [s for s, _row in split_sentences(challenge["text"]) if s.startswith("Social challenge")]
+            if challenge
+            else []
+        )
+        answer += [{"text": rows[0], "citation": citation(challenge)}] if rows else []
     return reply(
         "project",
         cfg["replies"]["project"],
         answered=True,
-        answer=[{"text": s, "citation": citation(intro)} for s in sents],
+        answer=answer[:4],
         related=[{"title": intro["title"], "url": page}],
         confidence=1.0,
     )
@@ -114,6 +132,15 @@ def answer_question(
     unknown = names.unknown_name(loaded, question)
     if unknown is not None:
         return reply("unknown_name", unknown.message(), related=related_pages(hits))
+    # A follow-up ("who was the investor?") asks something narrower than any written question about its topic.
+    match = None
+    if asked == question:
+        # Written questions use the reader's words: the unexpanded question may match closer ("LCF").
+        raw = qvec if expanded == question else encoder.encode([question])[0]
+        found = [m for m in (authored.best_match(loaded, qvec), authored.best_match(loaded, raw)) if m]
+        match = max(found, key=lambda m: m[1]) if found else None
+    if match is not None and match[1] >= float(cfg["authored"]["min_cosine"]):
+        return _authored_reply(loaded, match[0], match[1])
     project = router.project_page(question, hits, cfg)
     if project is not None:
         return _project_reply(loaded, project, cfg)

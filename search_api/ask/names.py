@@ -63,7 +63,7 @@ class Unknown:
     def message(self) -> str:
         """What the bot says instead of an answer."""
         return (
-            f"The hub has no record of {self.phrase}. It may not exist, or no published source the hub uses "
+            f"The hub has no record of “{self.phrase}”. It may not exist, or no published source the hub uses "
             "covers it. The pages below are the closest to your question."
         )
 

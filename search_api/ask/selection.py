@@ -10,9 +10,43 @@ import numpy as np
 
 from search_api.ask.sentences import Sentence
 
+# A sentence opening like this leans on the one before it.
+_DEPENDENT = re.compile(r"^(It|This|These|They|That|Those|Its|Their|He|She|Such)\b")
+
+
+def passage(cands: list[Sentence], scores: np.ndarray, cfg: dict[str, Any]) -> list[int]:
+    """The best sentence with its neighbours from its own section, then at most one other section's best."""
+    rc, sc = cfg["retrieval"], cfg["scoring"]
+    limit, own = int(rc["max_sentences"]), int(rc.get("passage_sentences", 3))
+    best = int(np.argmax(scores))
+    url, pos = cands[best].chunk["url"], cands[best].pos
+    same = {c.pos: i for i, c in enumerate(cands) if c.chunk["url"] == url}
+    chosen = [best]
+    if _DEPENDENT.match(cands[best].text) and pos - 1 in same:
+        chosen.insert(0, same[pos - 1])
+    nxt = pos + 1
+    while len(chosen) < own and nxt in same:
+        chosen.append(same[nxt])
+        nxt += 1
+    texts = {cands[i].text for i in chosen}
+    others = [i for i in np.argsort(-scores) if cands[i].chunk["url"] != url and cands[i].text not in texts]
+    if others and len(chosen) < limit and scores[others[0]] >= float(sc["keep_ratio"]) * scores[best]:
+        chosen.append(int(others[0]))
+    return chosen[:limit]
+
 
 def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dict[str, Any]) -> list[int]:
-    """Indices of 1-4 sentences by maximal marginal relevance (relevant, not repeating)."""
+    """Indices of 1-4 sentences: a passage (kb/ask.yaml selection: passage) or by maximal marginal relevance."""
+    mode = cfg["retrieval"].get("selection", "mmr")
+    if mode == "passage":
+        return passage(cands, scores, cfg)
+    if mode == "two_sections":
+        # Spread over at most two sections: the best sentence's and the best other one's.
+        order = [int(i) for i in np.argsort(-scores)]
+        first = cands[order[0]].chunk["url"]
+        second = next((cands[i].chunk["url"] for i in order if cands[i].chunk["url"] != first), first)
+        keep = np.array([c.chunk["url"] in (first, second) for c in cands])
+        scores = np.where(keep, scores, -np.inf)
     sc, rc = cfg["scoring"], cfg["retrieval"]
     lam, keep, dup = float(sc["mmr_lambda"]), float(sc["keep_ratio"]), float(sc["duplicate_cosine"])
     limit = int(rc["max_sentences"])
@@ -23,7 +57,7 @@ def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dic
     while len(chosen) < limit:
         pick, pick_value = -1, -math.inf
         for i in range(len(cands)):
-            if i in chosen or cands[i].text in texts or scores[i] < keep * scores[best]:
+            if i in chosen or cands[i].text in texts or not scores[i] >= keep * scores[best]:
                 continue
             redundancy = float(max(vecs[i] @ vecs[j] for j in chosen))
             if redundancy >= dup:

@@ -24,7 +24,10 @@ WRAP_MIN = 60  # source lines at least this long that end mid-sentence were hard
 _ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|approx|Dr|Mr|Mrs|Ms|St|No|Inc|Ltd|U\.S|U\.K)\.$", re.I)
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9“\"‘(£$€])")
 # Pointers to other pages and lists of related terms answer nothing on their own.
-_POINTER = re.compile(r"^(See|Read|Related terms|Related pages|Also see|Source|Sources)\b")
+_POINTER = re.compile(r"^(See|Read|Related terms|Related pages|Also see|Source|Sources|Based on:|Table:)")
+# Pages that list names (the organisations A-Z, tag pages): their lines answer no question.
+LISTING_PAGES = ("/organisations/", "/tags/")
+AUTHORED = "/common-questions/"
 
 
 @dataclass
@@ -84,7 +87,9 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
 
 def section_sentences(chunk: dict[str, Any], chunk_pos: int) -> list[Sentence]:
     """Sentences of one section worth quoting (pointers such as 'See the ... page' are left out)."""
-    out = []
+    out: list[Sentence] = []
+    if chunk["url"].startswith(LISTING_PAGES) or (chunk["url"].startswith(AUTHORED) and "#" not in chunk["url"]):
+        return out  # a list of names, or a common-questions page's own introduction
     for pos, (text, row) in enumerate(split_sentences(chunk["text"])):
         if len(text.split()) < 3 or _POINTER.match(text) or text.endswith("?"):
             continue

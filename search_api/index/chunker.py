@@ -193,12 +193,15 @@ def chunks_from_pages(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(search, dict) and search.get("exclude"):
             continue
         questions = meta.get("questions") or {}
+        rests_on = meta.get("based_on") or {}
         for chunk in chunk_page(page["markdown"], page["url"], page["title"], meta):
             # Link lists answer no question and crowd out real sections in results.
             if chunk.section.split(" > ")[0] in SKIP_SECTIONS:
                 continue
-            asked = questions.get(chunk.url.partition("#")[2])
-            if asked:
-                chunk.meta["questions"] = list(asked)
+            anchor = chunk.url.partition("#")[2]
+            if questions.get(anchor):
+                chunk.meta["questions"] = list(questions[anchor])
+            if rests_on.get(anchor):
+                chunk.meta["based_on"] = list(rests_on[anchor])
             out.append(chunk.to_dict())
     return out

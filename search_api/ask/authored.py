@@ -1,0 +1,62 @@
+"""Authored answers: the "Common questions" pages, served whole when a reader asks one of their questions.
+
+Each common question is a section whose heading is the question and whose 1-3 sentences are the
+answer, written for the hub and linked to the sections it rests on. A reader's question is
+matched question-to-question (the heading and other wordings of it, kb/section_questions/);
+above the threshold in kb/ask.yaml the bot gives that answer instead of assembling one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from search_api.ask.sentences import split_sentences
+from search_api.index.loaded import Loaded
+
+PREFIX = "/common-questions/"
+_BASED_ON = "Based on:"
+
+
+def _rows(loaded: Loaded) -> np.ndarray:
+    """Rows of the question vectors that belong to common-question sections."""
+
+    def build() -> np.ndarray:
+        qv = loaded.questions
+        if qv is None:
+            return np.zeros(0, dtype=np.int64)
+        chunks = loaded.stored.chunks
+        return np.array(
+            [i for i, o in enumerate(qv.owners) if chunks[int(o)]["url"].startswith(PREFIX)], dtype=np.int64
+        )
+
+    return loaded.derived("authored_rows", build)
+
+
+def best_match(loaded: Loaded, query_vector: np.ndarray) -> tuple[dict[str, Any], float] | None:
+    """The common question closest to the reader's (its section) and the cosine, or None."""
+    rows = _rows(loaded)
+    if loaded.questions is None or not len(rows):
+        return None
+    sims = loaded.questions.vectors[rows] @ query_vector.astype(np.float32)
+    best = int(np.argmax(sims))
+    owner = int(loaded.questions.owners[rows[best]])
+    return loaded.stored.chunks[owner], float(sims[best])
+
+
+def answer_sentences(chunk: dict[str, Any]) -> list[str]:
+    """The authored answer's sentences, without its "Based on" line."""
+    lines = [ln for ln in chunk["text"].splitlines() if not ln.strip().startswith(_BASED_ON)]
+    return [s for s, _row in split_sentences("\n".join(lines))]
+
+
+def sources(loaded: Loaded, chunk: dict[str, Any]) -> list[dict[str, str]]:
+    """The sections the answer rests on, as links with their page and section names."""
+    by_url = loaded.derived("chunks_by_url", lambda: {c["url"]: c for c in loaded.stored.chunks})
+    out = []
+    for url in (chunk.get("meta") or {}).get("based_on") or []:
+        target = by_url.get(url) or by_url.get(url.split("#")[0])
+        title = f"{target['title']}: {target['section']}" if target and target["section"] != target["title"] else None
+        out.append({"title": title or (target["title"] if target else url), "url": url})
+    return out
