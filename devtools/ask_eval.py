@@ -32,10 +32,15 @@ def has_fact(result: dict[str, Any], facts: list[str]) -> bool:
     return any(_norm(str(f)) in text for f in facts)
 
 
+# Ways of declining that say why: each counts as "declined" for a set written before they existed.
+DECLINE_ROUTES = ("declined", "unknown_name", "not_held", "forecast", "personal_info")
+
+
 def expected_routes(item: dict[str, Any]) -> list[str]:
     """The route(s) an out-of-scope item accepts."""
     want = item.get("expect_route", "declined")
-    return [str(w) for w in (want if isinstance(want, list) else [want])]
+    routes = [str(w) for w in (want if isinstance(want, list) else [want])]
+    return list(dict.fromkeys(r for w in routes for r in (DECLINE_ROUTES if w == "declined" else (w,))))
 
 
 def evaluate(
