@@ -59,6 +59,7 @@ serve-prod: index ## Serve site + API with gunicorn (gunicorn.conf.py: a worker 
 eval: index ## Print search (and chatbot) quality figures; rewrite the "How search works" page
 	$(BIN)/python scripts/eval_search.py --variants --write-page
 	$(BIN)/python scripts/eval_ask.py
+	$(BIN)/python scripts/eval_blind.py --write-page
 
 bench: index ## Print latency, throughput, memory and index build figures
 	$(BIN)/python scripts/bench.py

@@ -47,12 +47,59 @@ def search_run(res: Resources):
     return run
 
 
+PAGE = ROOT / "docs" / "about" / "how-search-works.md"
+START, END = "<!-- blind:start -->", "<!-- blind:end -->"
+
+
+def page_block(figures: dict[str, dict]) -> str:
+    """The blind-set part of the "How search works" page: how the set was made, then both tables."""
+    dev, test = figures["dev"], figures["test"]
+    n_in = dev["counts"]["in_scope"] + test["counts"]["in_scope"]
+    n_out = dev["counts"]["must_decline"] + test["counts"]["must_decline"]
+    lines = [
+        START,
+        f"Two writers wrote {n_in + n_out} questions as five kinds of reader: council and NHS commissioners,",
+        "charity managers, social investors, researchers and journalists, and members of the public.",
+        "They saw only the list of page titles, glossary terms and project and fund names, never the pages.",
+        "They used their own words, with typos, abbreviations, short keyword queries and follow-up questions.",
+        "",
+        "Other people then read the pages and marked the sections that answer each question and the facts",
+        f"a good answer must hold. {n_out} questions are ones the hub should decline: questions it cannot",
+        "answer, forecasts, pay, personal details, disputes, hidden instructions and made-up projects.",
+        "",
+        "The questions were split once, at random, into a development half and a test half. We changed the",
+        "search and the chatbot looking only at the development half. The test half shows how they do on",
+        "questions nobody tuned them for, so its figures are the ones to quote.",
+        "",
+        "Table: Search and chatbot figures on the blind questions, development and test halves.",
+        "",
+        "| Measure | Development | Test | Target |",
+        "|---|---|---|---|",
+    ]
+    for label, key, target in SEARCH_ROWS:
+        lines.append(f"| {label} | {dev['search'][key]:.3f} | {test['search'][key]:.3f} | {target} |")
+    for label, key, fmt, target in ASK_ROWS[:3]:
+        lines.append(f"| {label} | {fmt.format(dev['ask'][key])} | {fmt.format(test['ask'][key])} | {target} |")
+    lines += ["", "These figures are written by `make eval` too.", END]
+    return "\n".join(lines)
+
+
+def write_page(figures: dict[str, dict], page: Path = PAGE) -> None:
+    """Put the blind figures between the page's markers (make eval writes the rest of the page first)."""
+    text = page.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{page} has no {START} ... {END} block: run scripts/eval_search.py --write-page first")
+    head, rest = text.split(START, 1)
+    page.write_text(head + page_block(figures) + rest.split(END, 1)[1], encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print dev and test tables; --json writes the figures; --misses lists dev misses."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--splits", default="dev,test", help="comma-separated: dev, test")
     parser.add_argument("--misses", action="store_true", help="list the dev questions the chatbot missed")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    parser.add_argument("--write-page", action="store_true", help="write the figures into How search works")
     args = parser.parse_args(argv)
     res = Resources(Settings())
     warm(res)
@@ -80,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nDev misses:")
         for miss in figures["dev"]["ask"]["misses"]:
             print("-", json.dumps(miss, ensure_ascii=False))
+    if args.write_page and {"dev", "test"} <= set(figures):
+        write_page(figures)
+        print(f"\nWrote {PAGE.relative_to(ROOT)}")
     if args.json:
         slim = {s: {**f, "ask": {k: v for k, v in f["ask"].items() if k != "misses"}} for s, f in figures.items()}
         args.json.write_text(json.dumps(slim, indent=2), encoding="utf-8")
