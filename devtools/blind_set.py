@@ -47,10 +47,11 @@ def _supplement(folder: Path) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8")) or []}
 
 
-def merged(folder: Path = BLIND_DIR) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(in_scope, must_decline): every written question with its label, in id order."""
+def merged(folder: Path = BLIND_DIR, supplement: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(in_scope, must_decline): every written question with its label, in id order (supplement=False:
+    the first labels only, as when the split was made)."""
     labels = _labels(folder)
-    extra = _supplement(folder)
+    extra = _supplement(folder) if supplement else {}
     in_scope: list[dict[str, Any]] = []
     decline: list[dict[str, Any]] = []
     for name in RAW_FILES:
