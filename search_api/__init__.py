@@ -18,9 +18,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     encoder_factory = test_config.pop("ENCODER_FACTORY", None)
     app.config.update(test_config)
 
-    from search_api.state import Resources
+    from search_api import state
 
-    app.extensions["sop"] = Resources(settings, encoder_factory)
+    app.extensions[state.EXTENSION] = state.Resources(settings, encoder_factory)
 
     from search_api.web import errors, health
     from search_api.web import static_site as site

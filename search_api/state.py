@@ -7,6 +7,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from flask import Flask
+
 from search_api.config import Settings
 from search_api.index import questions
 from search_api.index import store as index_store
@@ -148,3 +150,13 @@ def choose_encoder(settings: Settings, notes: list[str] | None = None) -> Encode
         elif settings.encoder == "onnx":
             raise ModelMissingError("SOP_ENCODER=onnx but no verified ONNX export exists: run `make index`.")
     return load_torch_encoder(settings.model_path)
+
+
+EXTENSION = "sop"
+
+
+def resources(app: Flask | None = None) -> Resources:
+    """This app's Resources (the current app's when none is given): the one way to reach them."""
+    from flask import current_app
+
+    return (app or current_app).extensions[EXTENSION]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from search_api import state
 from search_api.cli.registry import command
 from search_api.config import Settings
 
@@ -25,7 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or s.host
     port = args.port or s.port
     app = create_app()
-    res = app.extensions["sop"]
+    res = state.resources(app)
     # Load the model and index before saying we are ready, so the first reader waits for nothing.
     try:
         res.encoder()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
-from werkzeug.exceptions import BadRequest, MethodNotAllowed
+from werkzeug.exceptions import MethodNotAllowed
 
 from search_api.feasibility.assess import assess, questionnaire, report_markdown, validate
 from search_api.web.errors import ApiError
-from search_api.web.params import reject_unknown
+from search_api.web.params import json_object, reject_unknown
 
 bp = Blueprint("feasibility", __name__)
 BODY_FIELDS = ["answers"]
@@ -23,21 +23,7 @@ def questions_view():
 
 def _body() -> dict[str, Any]:
     """The JSON object sent, or the ApiError that says what is wrong with it."""
-    if not request.is_json:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            "Send the answers as JSON with the header Content-Type: application/json.",
-            field="Content-Type",
-            allowed=["application/json"],
-        )
-    try:
-        body = request.get_json()
-    except (BadRequest, RecursionError):
-        # RecursionError: json.loads gives up on very deep nesting with it, not with ValueError.
-        raise ApiError(400, "malformed_json", "The request body is not valid JSON.", field="body") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", 'The body must be a JSON object such as {"answers": {...}}.', field="body")
+    body = json_object('{"answers": {...}}')
     unknown = sorted(set(body) - set(BODY_FIELDS))
     if unknown:
         raise ApiError(

@@ -12,6 +12,7 @@ import psycopg
 from flask import Flask, current_app
 from psycopg_pool import PoolTimeout
 
+from search_api import state
 from search_api.ask.guardrails import personal_data
 from search_api.config import Settings
 from search_api.feedback.postgres import PostgresFeedbackStore
@@ -73,7 +74,7 @@ def open_store(settings: Settings) -> Store:
 
 def register(app: Flask) -> Store:
     """Open the app's store and bring its schema up to date now; a database that is down does not stop the app."""
-    store = open_store(app.extensions["sop"].settings)
+    store = open_store(state.resources(app).settings)
     app.extensions["feedback"] = store
     if isinstance(store, PostgresFeedbackStore):
         store.migrate_now()
@@ -84,7 +85,7 @@ def store_for_app() -> Store:
     """The current app's store (opened on first use by apps built without register)."""
     store = current_app.extensions.get("feedback")
     if store is None:
-        store = current_app.extensions["feedback"] = open_store(current_app.extensions["sop"].settings)
+        store = current_app.extensions["feedback"] = open_store(state.resources().settings)
     return store
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 
+from search_api import state
 from search_api.search.degraded import degraded_fields, search_plan
 from search_api.search.retrieval import FILTER_FIELDS, MODES, filter_values, search
 from search_api.web.params import choice_param, int_param, reject_repeated, reject_unknown, text_param
@@ -38,7 +39,7 @@ def search_view():
     k = int_param(args, "k", 10, 1, 50)
     mode = choice_param(args, "mode", list(MODES), blank=False) or "hybrid"
     # Words only (and saying so) when the index or the model is down: never a 500.
-    plan = search_plan(current_app.extensions["sop"], mode)
+    plan = search_plan(state.resources(), mode)
     values = filter_values(plan.loaded)
     filters = {f: choice_param(args, f, values[f]) for f in FILTER_FIELDS}
     hits = search(plan.loaded, plan.encoder, query, k, filters, plan.mode)
@@ -55,7 +56,7 @@ def search_view():
 @bp.get("/api/search/filters")
 def filters_view():
     reject_unknown(request.args.keys(), ())
-    return jsonify({"filters": filter_values(search_plan(current_app.extensions["sop"], "bm25").loaded)})
+    return jsonify({"filters": filter_values(search_plan(state.resources(), "bm25").loaded)})
 
 
 def register(app: Flask) -> None:

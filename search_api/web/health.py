@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from search_api import state
 from search_api.feedback import stores
 from search_api.index import store as index_store
 from search_api.index.embedder import MODEL_NAME, ModelMissingError, resolve_model_path
@@ -137,7 +138,7 @@ def site_part(res: Resources, body: dict[str, Any]) -> Component:
 @bp.get("/api/health")
 def health():
     reject_unknown(request.args.keys(), ())
-    res = current_app.extensions["sop"]
+    res = state.resources()
     body: dict = {"status": "ok", "model": MODEL_NAME, "index": None, "problems": []}
     parts = {
         "index": index_part(res, body),

@@ -80,3 +80,27 @@ def choice_param(params: Mapping[str, Any], name: str, allowed: list[str], blank
         if str(raw).strip().lower() == option.lower():
             return option
     raise ApiError(400, "invalid_value", f"'{name}' must be one of the allowed values.", field=name, allowed=allowed)
+
+
+def json_object(example: str = "{...}") -> dict[str, Any]:
+    """The request body as a JSON object: 415 when not JSON, 400 malformed_json or invalid_body naming "body"."""
+    from flask import request
+
+    if not request.is_json:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the body as JSON with the header Content-Type: application/json.",
+            field="Content-Type",
+            allowed=["application/json"],
+        )
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # json.loads gives up on very deep nesting with RecursionError, not ValueError.
+        body = None
+    if body is None:
+        raise ApiError(400, "malformed_json", "The request body is not valid JSON.", field="body")
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", f"The body must be a JSON object such as {example}.", field="body")
+    return body

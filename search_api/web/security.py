@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from search_api import state
 from search_api.config import Settings
 
 CSP_FILE = "_hub/csp.json"
@@ -135,7 +136,7 @@ def _add_headers(response: Response) -> Response:
     if is_api:
         policy = API_POLICY
     else:
-        policy = site_policy_for(current_app.extensions["sop"].settings.site_dir)
+        policy = site_policy_for(state.resources().settings.site_dir)
     headers.setdefault("Content-Security-Policy", policy)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import Blueprint, abort, send_from_directory
 from werkzeug.routing import PathConverter
 
+from search_api import state
 from search_api.web import compress
 
 bp = Blueprint("site", __name__)
@@ -23,7 +24,7 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("site_path"
 
 
 def _site_dir() -> Path:
-    return current_app.extensions["sop"].settings.site_dir
+    return state.resources().settings.site_dir
 
 
 @bp.get("/", defaults={"path": ""})
