@@ -18,7 +18,8 @@ from search_api.projects.load import (
     stages,
 )
 from search_api.projects.values import PartialDate
-from search_api.web.params import parse_int
+from search_api.web import vocabulary
+from search_api.web.vocabulary import parse_int
 
 FILTERS = ("country", "policy_sector", "stage", "fund", "launch_year_from", "launch_year_to", "q")
 PARAMS = (*FILTERS, "page", "per_page")
@@ -31,12 +32,8 @@ CREDIT_BODY = {
 }
 
 
-class FilterError(ValueError):
-    """A request value the endpoint cannot use; says which field and what is allowed."""
-
-    def __init__(self, code: str, message: str, field: str, allowed: list | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.field, self.allowed = code, message, field, allowed
+# The shared vocabulary's error (web/vocabulary.py): the same codes and words as every other endpoint.
+FilterError = vocabulary.InputError
 
 
 @dataclass
@@ -71,7 +68,7 @@ def _one(args: Mapping[str, Sequence[str]], name: str, strip: bool = True) -> st
     """The parameter's single value: trimmed, blank meaning not given; or as sent (strip=False)."""
     values = list(args.get(name, []))
     if len(values) > 1:
-        raise FilterError("repeated_parameter", f"'{name}' may be given only once.", name)
+        raise vocabulary.repeated(name)
     if not values:
         return None
     return (values[0].strip() or None) if strip else values[0]
@@ -82,7 +79,7 @@ def _choice(value: str | None, name: str, options: dict[str, str], allowed: list
         return None
     found = options.get(value.lower())
     if found is None:
-        raise FilterError("invalid_value", f"'{name}' must be one of the allowed values.{hint}", name, allowed)
+        raise vocabulary.not_allowed(name, allowed, hint)
     return found
 
 
@@ -91,23 +88,23 @@ def _int(value: str | None, name: str, low: int, high: int) -> int | None:
         return None
     out = parse_int(value)
     if out is None:
-        raise FilterError("invalid_type", f"'{name}' must be a whole number from {low} to {high}.", name)
+        raise vocabulary.not_whole_number(name, low, high)
     if not low <= out <= high:
-        raise FilterError("out_of_range", f"'{name}' must be from {low} to {high}.", name)
+        raise vocabulary.out_of_range(name, low, high)
     return out
 
 
 def parse(args: Mapping[str, Sequence[str]]) -> Query:
     """Check every parameter: unknown names, unknown values, bad numbers and ranges are errors."""
-    unknown = sorted(set(args) - set(PARAMS))
-    if unknown:
-        raise FilterError("unknown_parameter", f"Unknown parameter(s): {', '.join(unknown)}.", unknown[0], list(PARAMS))
+    err = vocabulary.unknown(args, PARAMS)
+    if err is not None:
+        raise err
     country_opts = {c.lower(): c for c, _ in countries()} | {n.lower(): c for c, n in countries()}
     fund_opts = {f.id.lower(): f.id for f in funds()} | {f.slug: f.id for f in funds()}
     q = _one(args, "q")
     # The limit holds for the text as sent, spaces included.
     if any(len(v) > MAX_Q for v in args.get("q", [])):
-        raise FilterError("too_long", f"'q' must be at most {MAX_Q} characters.", "q")
+        raise vocabulary.too_long("q", MAX_Q)
     query = Query(
         country=_choice(
             _one(args, "country"),
@@ -153,7 +150,7 @@ def run(projects: list[Project], q: Query) -> dict:
     hits = [p for p in projects if matches(p, q)]
     pages = max(1, math.ceil(len(hits) / q.per_page))
     if q.page > pages:
-        raise FilterError("out_of_range", f"'page' must be from 1 to {pages} for these filters.", "page")
+        raise vocabulary.out_of_range("page", 1, pages, " for these filters")
     start = (q.page - 1) * q.per_page
     return {
         "credit": CREDIT_BODY,

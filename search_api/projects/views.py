@@ -15,17 +15,13 @@ bp = Blueprint("projects", __name__)
 _ID = re.compile(r"INDIGO-POJ-\d{4}", re.I)
 
 
-def _api_error(exc: projects_query.FilterError) -> ApiError:
-    return ApiError(400, exc.code, exc.message, field=exc.field, allowed=exc.allowed)
-
-
 @bp.get("/api/projects")
 def list_projects():
     try:
         query = projects_query.parse(request.args.to_dict(flat=False))
         return jsonify(projects_query.run(indigo.load_projects(), query))
     except projects_query.FilterError as exc:
-        raise _api_error(exc) from None
+        raise ApiError.bad_input(exc) from None
 
 
 @bp.get("/api/projects/<indigo_id>")

@@ -8,6 +8,8 @@ from flask import Flask, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from search_api.web.vocabulary import InputError
+
 
 class SafeJSONProvider(DefaultJSONProvider):
     """JSON with <, > and & written as \\u escapes: a value echoed back can never read as HTML."""
@@ -37,6 +39,11 @@ class ApiError(Exception):
         self.field = field
         self.allowed = allowed
         self.details = details
+
+    @classmethod
+    def bad_input(cls, err: InputError) -> ApiError:
+        """A 400 from the shared vocabulary of input errors."""
+        return cls(400, err.code, err.message, field=err.field, allowed=err.allowed)
 
     def to_dict(self) -> dict[str, Any]:
         """The body sent to the client."""

@@ -2,58 +2,40 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from search_api.web import vocabulary
 from search_api.web.errors import ApiError
-
-# Plain ASCII digits only: int() would also take "+5", " 5", "5_0" and other scripts' digits.
-_INT = re.compile(r"-?[0-9]{1,18}")
+from search_api.web.vocabulary import parse_int
 
 
 def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
     """400 naming every parameter the endpoint does not know."""
-    allowed = list(allowed)
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        raise ApiError(
-            400,
-            "unknown_parameter",
-            f"Unknown parameter(s): {', '.join(unknown)}.",
-            field=unknown[0],
-            allowed=allowed,
-        )
+    err = vocabulary.unknown(params, allowed)
+    if err is not None:
+        raise ApiError.bad_input(err)
 
 
 def reject_repeated(args: Any) -> None:
     """400 when a query parameter is given more than once (args is a werkzeug MultiDict)."""
     for name, values in args.lists():
         if len(values) > 1:
-            raise ApiError(400, "repeated_parameter", f"'{name}' may be given only once.", field=name)
+            raise ApiError.bad_input(vocabulary.repeated(name))
 
 
 def text_param(params: Mapping[str, Any], name: str, max_len: int, required: bool = True) -> str | None:
     """A trimmed string of 1..max_len characters (the limit applies to the string as sent)."""
     value = params.get(name)
     if value is not None and not isinstance(value, str):
-        raise ApiError(400, "invalid_type", f"'{name}' must be a string.", field=name)
+        raise ApiError.bad_input(vocabulary.not_a_string(name))
     if value is not None and len(value) > max_len:
-        raise ApiError(400, "too_long", f"'{name}' must be at most {max_len} characters.", field=name)
+        raise ApiError.bad_input(vocabulary.too_long(name, max_len))
     if value is None or not value.strip():
         if required:
-            raise ApiError(400, "missing_parameter", f"'{name}' is required and must not be empty.", field=name)
+            raise ApiError.bad_input(vocabulary.missing(name))
         return None
     return value.strip()
-
-
-def parse_int(raw: Any) -> int | None:
-    """An integer written in plain digits, else None."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and _INT.fullmatch(raw):
-        return int(raw)
-    return None
 
 
 def int_param(params: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
@@ -63,9 +45,9 @@ def int_param(params: Mapping[str, Any], name: str, default: int, low: int, high
         return default
     value = parse_int(raw)
     if value is None:
-        raise ApiError(400, "invalid_type", f"'{name}' must be a whole number from {low} to {high}.", field=name)
+        raise ApiError.bad_input(vocabulary.not_whole_number(name, low, high))
     if not low <= value <= high:
-        raise ApiError(400, "out_of_range", f"'{name}' must be from {low} to {high}.", field=name)
+        raise ApiError.bad_input(vocabulary.out_of_range(name, low, high))
     return value
 
 
@@ -79,7 +61,7 @@ def choice_param(params: Mapping[str, Any], name: str, allowed: list[str], blank
     for option in allowed:
         if str(raw).strip().lower() == option.lower():
             return option
-    raise ApiError(400, "invalid_value", f"'{name}' must be one of the allowed values.", field=name, allowed=allowed)
+    raise ApiError.bad_input(vocabulary.not_allowed(name, allowed))
 
 
 def json_object(example: str = "{...}") -> dict[str, Any]:
