@@ -10,8 +10,9 @@ from html import escape
 from search_api.projects.load import Dataset, Project
 from search_api.projects.values import country_name, fmt_amount
 from sitebuild.chart_style import DOT, GRID, MEDIAN, pattern_defs, pattern_id, series_colour
+from sitebuild.page import head
 from sitebuild.project_lists import amount_label
-from sitebuild.project_pages import LAST_REVIEWED, front_matter, sources
+from sitebuild.project_pages import LAST_REVIEWED, sources
 
 TOP_COUNTRIES = 15
 # Chart text in viewBox units. The CSS keeps each chart at least 660 px wide (scrolling sideways
@@ -234,13 +235,14 @@ def render_charts(data: Dataset) -> str:
     }
     ps = data.projects
     lines = [
-        front_matter(meta),
-        "# Impact bond projects in charts",
-        "",
-        '!!! summary "Summary"',
-        f"    These charts show the {len(ps)} impact bond projects in INDIGO: when they launched, where they are and"
-        " how much capital they raised. A table after each chart gives the same figures.",
-        "",
+        *head(
+            meta,
+            "Impact bond projects in charts",
+            [
+                f"These charts show the {len(ps)} impact bond projects in INDIGO: when they launched, where they are and"
+                " how much capital they raised. A table after each chart gives the same figures.",
+            ],
+        ),
         "Launch year is the year services started, or the year the outcomes contract was signed if the start is not"
         " recorded. You can also [browse and filter every project](index.md).",
         "",

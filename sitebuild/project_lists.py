@@ -7,7 +7,8 @@ from html import escape
 
 from search_api.projects.load import ROLES, Dataset, Fund, Project
 from search_api.projects.values import country_name, fmt_amount
-from sitebuild.project_pages import LAST_REVIEWED, NOT_RECORDED, esc, front_matter, money_text, short, sources
+from sitebuild.page import head
+from sitebuild.project_pages import LAST_REVIEWED, NOT_RECORDED, esc, money_text, short, sources
 
 
 def _attr(value: object) -> str:
@@ -88,14 +89,15 @@ def render_finder(data: Dataset) -> str:
         "</form>"
     )
     lines = [
-        front_matter(meta),
-        "# Find impact bond projects",
-        "",
-        '!!! summary "Summary"',
-        f"    This table lists all {len(ps)} impact bond projects in INDIGO, a dataset kept by the"
-        " Government Outcomes Lab. Filter it by country, policy sector, stage, launch year or outcomes fund.",
-        "    Select a column heading to sort it. Each project name opens a page of key facts.",
-        "",
+        *head(
+            meta,
+            "Find impact bond projects",
+            [
+                f"This table lists all {len(ps)} impact bond projects in INDIGO, a dataset kept by the"
+                " Government Outcomes Lab. Filter it by country, policy sector, stage, launch year or outcomes fund.",
+                "Select a column heading to sort it. Each project name opens a page of key facts.",
+            ],
+        ),
         "Launch year is the year services started, or the year the outcomes contract was signed if the start"
         " is not recorded. Capital raised is shown in the original currency and sorted by INDIGO's US dollar value.",
         "See also the [charts of all projects](charts.md), the [outcomes funds](../funds/index.md) and the"
@@ -139,13 +141,14 @@ def render_fund(fund: Fund, data: Dataset, related: list[str] | None = None) -> 
         ("Projects in INDIGO", str(n)),
     ]
     lines = [
-        front_matter(meta),
-        f"# {esc(fund.name)}",
-        "",
-        '!!! summary "Summary"',
-        f"    The {esc(fund.name.split(' - ')[0])} is an outcomes fund{' in ' + esc(fund.country) if fund.country else ''}."
-        f" An outcomes fund is a pot of money that pays for results across several projects. INDIGO links {n} impact bond {'project' if n == 1 else 'projects'} to it. All of them are listed below.",
-        "",
+        *head(
+            meta,
+            f"{esc(fund.name)}",
+            [
+                f"The {esc(fund.name.split(' - ')[0])} is an outcomes fund{' in ' + esc(fund.country) if fund.country else ''}."
+                f" An outcomes fund is a pot of money that pays for results across several projects. INDIGO links {n} impact bond {'project' if n == 1 else 'projects'} to it. All of them are listed below.",
+            ],
+        ),
         "## Key facts",
         "",
         "Table: Key facts about this fund, from INDIGO.",
@@ -197,13 +200,14 @@ def render_funds_index(data: Dataset) -> str:
         "last_reviewed": LAST_REVIEWED,
     }
     lines = [
-        front_matter(meta),
-        "# Outcomes funds",
-        "",
-        '!!! summary "Summary"',
-        f"    An outcomes fund pays for results across many projects at once. INDIGO records {len(fs)} of them.",
-        "    Each fund page lists the projects INDIGO links to it.",
-        "",
+        *head(
+            meta,
+            "Outcomes funds",
+            [
+                f"An outcomes fund pays for results across many projects at once. INDIGO records {len(fs)} of them.",
+                "Each fund page lists the projects INDIGO links to it.",
+            ],
+        ),
         "## All funds",
         "",
         f"Table: The {len(fs)} outcomes funds in INDIGO, with the number of projects linked to each.",
@@ -234,13 +238,14 @@ def render_organisations(data: Dataset) -> str:
         first = (org.name or "?")[0].upper()
         groups[first if "A" <= first <= "Z" else "Other"].append(org)
     lines = [
-        front_matter(meta),
-        "# Organisations in impact bond projects",
-        "",
-        '!!! summary "Summary"',
-        f"    INDIGO names {len(data.organisations):,} organisations. This page lists each one with the projects it"
-        " took part in and its role: outcome payer, investor, service provider or intermediary.",
-        "",
+        *head(
+            meta,
+            "Organisations in impact bond projects",
+            [
+                f"INDIGO names {len(data.organisations):,} organisations. This page lists each one with the projects it"
+                " took part in and its role: outcome payer, investor, service provider or intermediary.",
+            ],
+        ),
     ]
     role_names = {k: v.rstrip("s").lower() for k, v in ROLES.items()}
     for letter in sorted(groups, key=lambda g: (g == "Other", g)):

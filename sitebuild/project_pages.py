@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from search_api.projects.load import CREDIT, INDIGO_HOME, RECORD_URL, ROLES, Money, Organisation, Project, Result
 from search_api.projects.values import place_names
+from sitebuild.page import head
 
 LAST_REVIEWED = "2026-11-28"
 SNAPSHOT = "20 May 2025"
@@ -24,20 +24,6 @@ def esc(value: str) -> str:
 def paragraphs(value: str) -> list[str]:
     """Multi-line INDIGO text as escaped paragraphs."""
     return [esc(part) for part in re.split(r"\n\s*\n|\r\n\s*\r\n", value) if part.strip()]
-
-
-def front_matter(meta: dict) -> str:
-    """YAML front matter; JSON strings are valid YAML and quote everything safely."""
-    lines = ["---"]
-    for key, value in meta.items():
-        if isinstance(value, list):
-            lines.append(f"{key}:")
-            lines += [f"  - {json.dumps(v, ensure_ascii=False)}" for v in value]
-        elif isinstance(value, int):
-            lines.append(f"{key}: {value}")
-        else:
-            lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
-    return "\n".join(lines + ["---", ""])
 
 
 def short(value: str, limit: int) -> str:
@@ -99,15 +85,13 @@ def render_project(
     if p.launch_year and 2000 <= p.launch_year <= 2030:
         meta["launch_year"] = p.launch_year
     started = f" Services began in {p.service_start}." if p.service_start else ""
-    lines = [
-        front_matter(meta),
-        f"# {esc(p.name)}",
-        "",
-        '!!! summary "Summary"',
-        f"    {esc(short(p.name, 90))} is an impact bond project in {esc(place)}."
+    summary = (
+        f"{esc(short(p.name, 90))} is an impact bond project in {esc(place)}."
         f" Its policy sector is {esc(p.policy_sector.lower())}.{started}"
-        f" INDIGO records its stage as {esc(p.stage.lower() or 'unknown')}.",
-        "",
+        f" INDIGO records its stage as {esc(p.stage.lower() or 'unknown')}."
+    )
+    lines = [
+        *head(meta, esc(p.name), [summary]),
         *_key_facts(p, case_study),
         *_challenge(p),
         *_organisations(p, orgs),
