@@ -19,15 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(---|\.\.\.)\s*(\n|\Z)", re.S)
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# One reading of Markdown syntax, shared with the chunker, so the two never disagree.
+from search_api.index.markup import ADMONITION as _ADMONITION  # noqa: E402
+from search_api.index.markup import FENCE as _FENCE  # noqa: E402
+from search_api.index.markup import TABLE_RULE as _TABLE_RULE  # noqa: E402
+from search_api.index.markup import strip_front_matter  # noqa: E402
+
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
 _DEFINITION = re.compile(r"^\s*:\s{1,3}")
 # Abbreviation, link reference and attribute-list lines carry no prose.
 _NON_PROSE_LINE = re.compile(r"^\s*(\*\[[^\]]+\]:|\[[^\]^][^\]]*\]:\s|\{:?[^}]*\}\s*$|<!--.*-->\s*$)")
-_ADMONITION = re.compile(r"^\s*(!!!|\?\?\?\+?)\s+\w[\w-]*(\s+\"[^\"]*\")?\s*$")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 # HTML tables, code, scripts and select menus are not prose; blank them out whole, even across lines.
 _HTML_NON_PROSE = re.compile(r"<(table|pre|code|script|style|svg|select|datalist)\b.*?</\1\s*>", re.S | re.I)
@@ -48,11 +51,6 @@ ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9£$€])")
 _WORD = re.compile(r"\S*[A-Za-z0-9]\S*")
-
-
-def strip_front_matter(markdown: str) -> str:
-    """The Markdown without its leading YAML front matter block."""
-    return _FRONT_MATTER.sub("", markdown, count=1)
 
 
 def prose_blocks(markdown: str) -> list[str]:

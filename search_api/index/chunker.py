@@ -12,16 +12,17 @@ from typing import Any
 from markdown import Markdown
 from markdown.extensions.toc import slugify, unique
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+from search_api.index.markup import ABBR_DEF as _ABBR_DEF
+from search_api.index.markup import ADMONITION as _ADMONITION
+from search_api.index.markup import FENCE as _FENCE
+from search_api.index.markup import FRONT_MATTER as _FRONT_MATTER
+from search_api.index.markup import TABLE_RULE as _TABLE_RULE
+
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _ATTR = re.compile(r"\s*\{[:#.][^}]*\}\s*$")
 _INLINE = re.compile(r"(\*\*|__|\*|_|`)")
-_ADMONITION = re.compile(r'^(!!!|\?\?\?\+?)\s*\w+(\s+"([^"]*)")?\s*$')
-_ABBR_DEF = re.compile(r"^\*\[[^\]]+\]:")
 _HTML_TAG = re.compile(r"<[^>]+>")
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # Characters Markdown may read as markup in a heading ("snake_case", "`code`", "a * b", "&amp;").
 _MARKUP_CHARS = re.compile(r"[*_`<>&\[\]!\\]")
 _TOC_ID = re.compile(r' id="([^"]*)"')
