@@ -20,6 +20,11 @@ KNOWN_ROUTES = {
     "project",
     "declined",
     "answered",
+    "authored",
+    "unknown_name",
+    "forecast",
+    "not_held",
+    "personal_info",
 }
 
 
