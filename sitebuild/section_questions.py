@@ -78,10 +78,50 @@ def based_on(src: str, markdown: str) -> dict[str, list[str]]:
     return out
 
 
+# Questions generated from the data for every INDIGO project and fund page: the same few things
+# readers ask of any project ("who invested in X?"), with the page's own name filled in.
+PROJECT_QUESTIONS = {
+    "": ["{name}", "what is {name}", "tell me about {name}"],
+    "key-facts": ["when did {name} start", "where was {name}"],
+    "social-challenge-and-intervention": ["what did {name} do", "who was {name} for"],
+    "outcome-payers": ["who paid for the outcomes of {name}"],
+    "investors": ["who invested in {name}"],
+    "service-providers": ["who delivered {name}"],
+    "intermediaries": ["who was the intermediary for {name}"],
+    "outcome-metrics": ["what outcomes did {name} pay for"],
+    "results": ["what were the results of {name}"],
+}
+FUND_QUESTIONS = {
+    "": ["{name}", "what is the {name}"],
+    "purpose": ["what was the {name} for"],
+    "key-facts": ["how big was the {name}"],
+    "projects": ["which projects did the {name} fund"],
+}
+_GENERATED = {"projects/indigo-poj-": PROJECT_QUESTIONS, "funds/": FUND_QUESTIONS}
+
+
+def generated_questions(src: str, markdown: str) -> dict[str, list[str]]:
+    """Template questions for a generated project or fund page, keyed by anchor ("" is the page's opening)."""
+    templates = next((tpl for prefix, tpl in _GENERATED.items() if src.startswith(prefix)), None)
+    title = next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
+    if templates is None or not title or src == "funds/index.md":
+        return {}
+    # "Youth Engagement Fund - United Kingdom" and "Reboot West (Bristol)" are asked for by their short name.
+    name = re.sub(r"\s*(\([^)]*\)|-\s+[A-Z][\w ,]*)$", "", title).strip() or title
+    # "Care Leavers Social Impact Bond: Reboot West" is also just "Reboot West".
+    names = [name] + ([name.split(":", 1)[1].strip()] if ":" in name else [])
+    out: dict[str, list[str]] = {}
+    for anchor in ["", *_anchors(markdown)]:
+        key = re.sub(r"-\d+$", "", anchor)  # "projects-4": a fund's projects heading carries its count
+        if key in templates:
+            out[anchor] = [q.format(name=n) for n in names for q in templates[key]]
+    return out
+
+
 def questions_for(src: str, url: str, markdown: str, folder: Path = QUESTIONS_DIR) -> dict[str, list[str]]:
     """Anchor -> questions for one page; raises SectionQuestionsError on a wrong page or anchor."""
     anchors = _anchors(markdown)
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[str]] = generated_questions(src, markdown)
     if src.startswith(COMMON_QUESTIONS):
         out = {a: [h] for a, h in anchors.items() if h.endswith("?")}
     path = sidecar_path(src, folder)
