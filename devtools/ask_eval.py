@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from search_api.config import ROOT
+from search_api import paths
 
-EVAL_FILE = ROOT / "kb" / "eval" / "ask.yaml"
+EVAL_FILE = paths.EVAL_DIR / "ask.yaml"
 AnswerFn = Callable[..., dict[str, Any]]
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from search_api.config import ROOT
+from search_api import paths
 
-BLIND_DIR = ROOT / "kb" / "eval" / "blind"
+BLIND_DIR = paths.EVAL_DIR / "blind"
 RAW_FILES = ("raw_a.yaml", "raw_b.yaml")
 LABEL_FILES = ("labels_1.yaml", "labels_2.yaml", "labels_3.yaml")
 SEED = 20261201

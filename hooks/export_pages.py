@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from search_api import paths
 from sitebuild import section_questions
 
 _pages: list[dict] = []
@@ -37,7 +38,7 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_post_build(config):
-    out = os.path.join(config["site_dir"], "_hub", "pages.jsonl")
+    out = os.path.join(config["site_dir"], paths.PAGES_EXPORT)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -47,5 +48,5 @@ def on_post_build(config):
     # The fingerprint of the sources this site was built from: tells when site and index are stale.
     from search_api.index.sources import source_fingerprint
 
-    with open(os.path.join(config["site_dir"], "_hub", "fingerprint"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(config["site_dir"], paths.FINGERPRINT), "w", encoding="utf-8") as fh:
         fh.write(source_fingerprint())

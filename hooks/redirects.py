@@ -15,8 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from search_api import paths
+
 log = logging.getLogger("mkdocs.hooks.redirects")
-REDIRECTS_FILE = Path("kb") / "redirects.yaml"
+REDIRECTS_FILE = paths.REDIRECTS
 
 _redirects: dict[str, str] = {}
 

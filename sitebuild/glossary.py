@@ -5,11 +5,11 @@ from __future__ import annotations
 import yaml
 from markdown.extensions.toc import slugify
 
-from search_api.config import ROOT
+from search_api import paths
 from sitebuild.page import head
 
-GLOSSARY = ROOT / "kb" / "glossary.yaml"
-ABBREVIATIONS = ROOT / "kb" / "build" / "abbreviations.md"
+GLOSSARY = paths.GLOSSARY
+ABBREVIATIONS = paths.ABBREVIATIONS
 
 
 def load_terms() -> list[dict]:

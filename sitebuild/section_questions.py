@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from search_api.config import ROOT
+from search_api import paths
 from search_api.index.chunker import heading_slug
 
-QUESTIONS_DIR = ROOT / "kb" / "section_questions"
+QUESTIONS_DIR = paths.SECTION_QUESTIONS_DIR
 COMMON_QUESTIONS = "common-questions/"
 MAX_PER_SECTION = 12
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import yaml
 
+from search_api import paths
 from search_api.ask.guardrails import Turn
-from search_api.config import ROOT
 from search_api.index.textproc import words
 
-CONFIG_FILE = ROOT / "kb" / "ask.yaml"
+CONFIG_FILE = paths.ASK_CONFIG
 PROJECT_TYPES = ("case-study", "project")
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from search_api import paths
 from search_api.cli.registry import command
 from search_api.config import Settings
 
@@ -69,7 +70,7 @@ def _build_site(args: argparse.Namespace) -> int:
     from search_api.index.sources import source_fingerprint
 
     s = Settings()
-    stamp = s.site_dir / "_hub" / "fingerprint"
+    stamp = s.site_dir / paths.FINGERPRINT
     fingerprint = source_fingerprint()
     if args.if_stale and stamp.is_file() and stamp.read_text().strip() == fingerprint:
         print(f"Site in {s.site_dir} is up to date.")

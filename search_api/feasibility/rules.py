@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from search_api.config import ROOT
+from search_api import paths
 
-DATA_DIR = ROOT / "kb" / "feasibility"
+DATA_DIR = paths.FEASIBILITY_DIR
 CHOICES = ("yes", "partly", "no", "unsure")
 STATUSES = ("met", "partly", "unknown", "not_met")
 # A rule's status must follow its answer: "unsure" can only say we do not know yet.

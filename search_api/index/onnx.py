@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from search_api.config import ROOT
+from search_api import paths
 from search_api.index.embedder import DIMENSION, MODEL_NAME
 
-ONNX_DIR = ROOT / "kb" / "build" / "onnx"
+ONNX_DIR = paths.ONNX_DIR
 MIN_COSINE = 0.9999
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 

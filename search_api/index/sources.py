@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from search_api import paths
 from search_api.config import ROOT
 from search_api.index.deps import import_closure
 
-PAGES_EXPORT = "_hub/pages.jsonl"
+PAGES_EXPORT = paths.PAGES_EXPORT
 # Files whose change means the site (and so the index) must be rebuilt. The Python modules
 # the hooks import (page generators, the CSP builder) are added by following their imports.
 SOURCE_GLOBS = (
@@ -61,6 +62,6 @@ def source_fingerprint(root: Path = ROOT) -> str:
 def site_fingerprint(site_dir: Path) -> str | None:
     """The source fingerprint the built site was made from (written by the export hook)."""
     try:
-        return (site_dir / "_hub" / "fingerprint").read_text(encoding="utf-8").strip()
+        return (site_dir / paths.FINGERPRINT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
-from search_api.config import ROOT
+from search_api import paths
 
-GLOSSARY = ROOT / "kb" / "glossary.yaml"
+GLOSSARY = paths.GLOSSARY
 _WORD = re.compile(r"[a-z0-9£$€]+(?:['’][a-z]+)?")
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below

@@ -7,7 +7,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from search_api.config import ROOT
+from search_api import paths
 from search_api.projects.model import (
     CREDIT,
     INDIGO_HOME,
@@ -48,7 +48,7 @@ __all__ = [
     "stages",
 ]
 
-DATA_DIR = ROOT / "kb" / "indigo"
+DATA_DIR = paths.INDIGO_DIR
 FILES = {
     "projects": "original_projects_with_orgs_countries.csv",
     "orgs": "original_orgs.csv",

@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 import yaml
 
-from search_api.config import ROOT
+from search_api import paths
 from search_api.index.embedder import Encoder
 from search_api.index.lexical import bm25_scores
 from search_api.index.loaded import Loaded
 from search_api.index.questions import best_per_section
 from search_api.index.textproc import normalise_query, stem, tokens
 
-SETTINGS_FILE = ROOT / "kb" / "search.yaml"
+SETTINGS_FILE = paths.SEARCH_CONFIG
 FILTER_FIELDS = ("type", "policy_area", "country")
 MODES = ("hybrid", "dense", "bm25")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from search_api import state
+from search_api import paths, state
 from search_api.config import Settings
 
-CSP_FILE = "_hub/csp.json"
+CSP_FILE = paths.CSP_FILE
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # Headers a cross-origin page may send (JSON bodies) and read (when to retry after a 429).
 CORS_ALLOW_HEADERS = "Content-Type, Accept"
