@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from devtools.local_server import free_port  # noqa: E402
-from search_api import create_app  # noqa: E402
+from search_api import create_app, state  # noqa: E402
 from search_api.config import Settings  # noqa: E402
 from search_api.index.embedder import load_torch_encoder, pin_threads  # noqa: E402
 from search_api.index.extras import WRITERS  # noqa: E402
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if has_ask:
         from search_api.ask.answer import warm
 
-        warm(app.extensions["sop"])  # the sentence cache is filled at build time by `sophub ask-warm`
+        warm(state.resources(app))  # the sentence cache is filled at build time by `sophub ask-warm`
         client = app.test_client()
         for q in qs:
             t = time.perf_counter()
