@@ -18,7 +18,8 @@ import yaml
 from search_api import paths
 
 log = logging.getLogger("mkdocs.hooks.redirects")
-REDIRECTS_FILE = paths.REDIRECTS
+# Relative to the folder mkdocs runs in, so a test can build a site of its own with its own redirects.
+REDIRECTS_FILE = paths.REDIRECTS.relative_to(paths.ROOT)
 
 _redirects: dict[str, str] = {}
 
