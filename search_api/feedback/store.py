@@ -7,6 +7,8 @@ brought up to date, rows kept, the first time this one opens it.
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -91,6 +93,18 @@ def path_from_url(url: str) -> Path:
     return Path(rest[1:])
 
 
+def _with_retry(step, attempts: int = 50, pause: float = 0.1):
+    """Run a step that SQLite may refuse with "database is locked" while another process sets up."""
+    for i in range(attempts):
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or i == attempts - 1:
+                raise
+            time.sleep(pause)
+    return None
+
+
 class FeedbackStore:
     """Feedback rows, the URLs each rated answer cited and declined questions, written all-or-nothing."""
 
@@ -99,6 +113,7 @@ class FeedbackStore:
     def __init__(self, folder: Path, max_pages: int | None = None, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else Path(folder) / FILE_NAME
         self._ready = False
+        self._init_lock = threading.Lock()
         # A size cap in database pages (SQLite answers "database or disk is full" beyond it).
         self.max_pages = max_pages
         # Why the last write failed (None after a success): /api/health reports it.
@@ -109,15 +124,19 @@ class FeedbackStore:
         # A connection per write: sqlite3 connections must not be shared across threads.
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a committed row survives a power cut, not only a crash of the process.
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             if self.max_pages is not None:
                 conn.execute(f"PRAGMA max_page_count={int(self.max_pages)}")
             if not self._ready:
-                migrate(conn)
-                self._ready = True
+                # Once per process, one thread at a time: switching to WAL and migrating take the
+                # whole file, and SQLite answers "database is locked" at once instead of waiting.
+                with self._init_lock:
+                    if not self._ready:
+                        _with_retry(lambda: conn.execute("PRAGMA journal_mode=WAL"))
+                        migrate(conn)
+                        self._ready = True
             yield conn
 
     @contextmanager

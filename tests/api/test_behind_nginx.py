@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,7 +173,12 @@ def test_the_body_limit_holds_at_nginx_in_the_apis_error_shape(stack):
     }
     small = stack.send("POST", "/api/ask", b"{not json", {"Content-Type": "application/json"})
     assert small.status == 400  # the app's own answer, logged by gunicorn
+    # gunicorn writes its access line just after the reply: wait (a bounded few seconds) for it.
+    deadline = time.monotonic() + 10
     logs = "".join(stack.logged())
+    while '"POST /api/ask" 400' not in logs and time.monotonic() < deadline:
+        time.sleep(0.1)
+        logs = "".join(stack.logged())
     # nginx refused the large one: neither gunicorn server read those 70 KB.
     assert '"POST /api/ask" 400' in logs and '"POST /api/ask" 413' not in logs
 
