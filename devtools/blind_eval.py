@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -11,37 +10,19 @@ from typing import Any
 
 from devtools.ask_eval import has_fact
 from search_api.config import ROOT
+from sitebuild.section_questions import based_on
 
 QUESTIONS_DIR = ROOT / "docs" / "common-questions"
-_BASED_ON = re.compile(r"^Based on:\s*(.+)$", re.M)
-_LINK = re.compile(r"\]\(([^)\s]+)\)")
-_H2 = re.compile(r"^##\s+(.+?)\s*$", re.M)
-
-
-def _site_url(page: Path, href: str) -> str:
-    """A relative .md link of a docs page as the site URL with its anchor."""
-    target, _, anchor = href.partition("#")
-    path = (page.parent / target).resolve().relative_to((ROOT / "docs").resolve()).as_posix()
-    url = "/" + re.sub(r"(index)?\.md$", "", path)
-    return url + (f"#{anchor}" if anchor else "")
 
 
 def authored_support(folder: Path = QUESTIONS_DIR) -> dict[str, set[str]]:
     """Each common question's section URL -> the sections its answer rests on (its "Based on" links)."""
-    from markdown.extensions.toc import slugify, unique
-
     out: dict[str, set[str]] = {}
     for page in sorted(folder.glob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        base = "/" + re.sub(r"(index)?\.md$", "", page.relative_to(ROOT / "docs").as_posix())
-        used: set[str] = set()
-        heads = list(_H2.finditer(text))
-        for i, m in enumerate(heads):
-            body = text[m.end() : heads[i + 1].start() if i + 1 < len(heads) else len(text)]
-            slug = unique(slugify(m.group(1), "-"), used)
-            based = _BASED_ON.search(body)
-            if based:
-                out[f"{base}#{slug}"] = {_site_url(page, h) for h in _LINK.findall(based.group(1))}
+        src = page.relative_to(ROOT / "docs").as_posix()
+        url = "/" + src.removesuffix(".md") + "/"
+        for anchor, urls in based_on(src, page.read_text(encoding="utf-8")).items():
+            out[f"{url}#{anchor}"] = set(urls)
     return out
 
 

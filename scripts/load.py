@@ -307,12 +307,17 @@ def main(argv: list[str] | None = None) -> int:
             stop_server(proc)
     print("\nLatency percentiles cover successful (200) responses. 429s are expected only with the limiter on.")
     print("Retried: requests resent once because the server had closed a kept-alive connection.")
+    return report(failed, "no errors and no 5xx")
+
+
+def report(failed: list[str], ok: str) -> int:
+    """Print the first problems and return 1, or say OK and return 0 (the exit code of a load script)."""
     if failed:
         print(f"\nFAILED: {len(failed)} problem(s); first ones:")
         for line in failed[:10]:
             print(f"  {line}")
         return 1
-    print("\nOK: no errors and no 5xx.")
+    print(f"\nOK: {ok}.")
     return 0
 
 

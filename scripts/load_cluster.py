@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the test support's servers live in tests/support
 
-from load import STALE, Request, pct, traffic  # noqa: E402 - scripts/load.py, beside this file
+from load import STALE, Request, pct, report, traffic  # noqa: E402 - scripts/load.py, beside this file
 
 from devtools.local_server import free_port  # noqa: E402
 from search_api.web.nginx_conf import NginxValues, render  # noqa: E402
@@ -290,13 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             pg.stop()
     print("\nFeedback 201: feedback answers that said stored; Lost: of those, rows missing from PostgreSQL afterwards;")
     print("Stored twice: rows written more than once. Latency percentiles cover successful responses.")
-    if failed:
-        print(f"\nFAILED: {len(failed)} problem(s); first ones:")
-        for line in failed[:10]:
-            print(f"  {line}")
-        return 1
-    print("\nOK: no errors, no 5xx, no feedback lost or stored twice.")
-    return 0
+    return report(failed, "no errors, no 5xx, no feedback lost or stored twice")
 
 
 def _problems(step: str, o: Outcome, stored: dict[str, list[int]]) -> list[str]:

@@ -22,9 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # One reading of Markdown syntax, shared with the chunker, so the two never disagree.
-from search_api.index.markup import ADMONITION as _ADMONITION  # noqa: E402
-from search_api.index.markup import FENCE as _FENCE  # noqa: E402
-from search_api.index.markup import TABLE_RULE as _TABLE_RULE  # noqa: E402
+from search_api.index import markup  # noqa: E402
 from search_api.index.markup import strip_front_matter  # noqa: E402
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
@@ -73,7 +71,7 @@ def prose_blocks(markdown: str) -> list[str]:
     text = _HTML_NON_PROSE.sub("\n\n", _HTML_COMMENT.sub("", strip_front_matter(markdown)))
     lines = [_BLOCKQUOTE.sub("", line) for line in text.splitlines()]
     for i, line in enumerate(lines):
-        m = _FENCE.match(line)
+        m = markup.FENCE.match(line)
         if fence:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None
@@ -85,15 +83,15 @@ def prose_blocks(markdown: str) -> list[str]:
         stripped = line.strip()
         next_line = lines[i + 1] if i + 1 < len(lines) else ""
         # A table runs from its header row to the next blank line; rows need no leading pipe.
-        in_table = bool(stripped) and (in_table or bool(_TABLE_RULE.match(line)))
+        in_table = bool(stripped) and (in_table or bool(markup.TABLE_RULE.match(line)))
         if (
             not stripped
             or in_table
             or stripped.startswith("#")
             or stripped.startswith("|")
-            or _TABLE_RULE.match(line)
-            or ("|" in stripped and _TABLE_RULE.match(next_line))
-            or _ADMONITION.match(line)
+            or markup.TABLE_RULE.match(line)
+            or ("|" in stripped and markup.TABLE_RULE.match(next_line))
+            or markup.ADMONITION.match(line)
             or _NON_PROSE_LINE.match(line)
         ):
             close()

@@ -100,7 +100,7 @@ FUND_QUESTIONS = {
 _GENERATED = {"projects/indigo-poj-": PROJECT_QUESTIONS, "funds/": FUND_QUESTIONS}
 
 
-def generated_questions(src: str, markdown: str) -> dict[str, list[str]]:
+def generated_questions(src: str, markdown: str, anchors: dict[str, str]) -> dict[str, list[str]]:
     """Template questions for a generated project or fund page, keyed by anchor ("" is the page's opening)."""
     templates = next((tpl for prefix, tpl in _GENERATED.items() if src.startswith(prefix)), None)
     title = next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
@@ -111,7 +111,7 @@ def generated_questions(src: str, markdown: str) -> dict[str, list[str]]:
     # "Care Leavers Social Impact Bond: Reboot West" is also just "Reboot West".
     names = [name] + ([name.split(":", 1)[1].strip()] if ":" in name else [])
     out: dict[str, list[str]] = {}
-    for anchor in ["", *_anchors(markdown)]:
+    for anchor in ["", *anchors]:
         key = re.sub(r"-\d+$", "", anchor)  # "projects-4": a fund's projects heading carries its count
         if key in templates:
             out[anchor] = [q.format(name=n) for n in names for q in templates[key]]
@@ -121,7 +121,7 @@ def generated_questions(src: str, markdown: str) -> dict[str, list[str]]:
 def questions_for(src: str, url: str, markdown: str, folder: Path = QUESTIONS_DIR) -> dict[str, list[str]]:
     """Anchor -> questions for one page; raises SectionQuestionsError on a wrong page or anchor."""
     anchors = _anchors(markdown)
-    out: dict[str, list[str]] = generated_questions(src, markdown)
+    out: dict[str, list[str]] = generated_questions(src, markdown, anchors)
     if src.startswith(COMMON_QUESTIONS):
         out = {a: [h] for a, h in anchors.items() if h.endswith("?")}
     path = sidecar_path(src, folder)

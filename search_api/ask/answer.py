@@ -66,6 +66,19 @@ def reply(route: str, message: str, **extra: Any) -> dict[str, Any]:
     return body
 
 
+def _authored_match(
+    loaded: Loaded, encoder: Encoder, question: str, expanded: str, qvec: np.ndarray, cfg: dict[str, Any]
+) -> tuple[dict[str, Any], float] | None:
+    """The common question close enough to answer with, trying the reader's own words only if needed."""
+    least = float(cfg["authored"]["min_cosine"])
+    match = authored.best_match(loaded, qvec)
+    if (match is None or match[1] < least) and expanded != question:
+        # Written questions use the reader's words: the unexpanded question may match closer ("LCF").
+        raw = authored.best_match(loaded, encoder.encode([question])[0])
+        match = raw if raw and (match is None or raw[1] > match[1]) else match
+    return match if match is not None and match[1] >= least else None
+
+
 def _authored_reply(loaded: Loaded, chunk: dict[str, Any], cosine: float) -> dict[str, Any]:
     """An answer written for the hub, cited to its common-questions section, with what it rests on."""
     answer = [{"text": s, "citation": citation(chunk)} for s in authored.answer_sentences(chunk)]
@@ -133,14 +146,9 @@ def answer_question(
     if unknown is not None:
         return reply("unknown_name", unknown.message(), related=related_pages(hits))
     # A follow-up ("who was the investor?") asks something narrower than any written question about its topic.
-    match = None
-    if asked == question:
-        # Written questions use the reader's words: the unexpanded question may match closer ("LCF").
-        raw = qvec if expanded == question else encoder.encode([question])[0]
-        found = [m for m in (authored.best_match(loaded, qvec), authored.best_match(loaded, raw)) if m]
-        match = max(found, key=lambda m: m[1]) if found else None
-    if match is not None and match[1] >= float(cfg["authored"]["min_cosine"]):
-        return _authored_reply(loaded, match[0], match[1])
+    match = _authored_match(loaded, encoder, question, expanded, qvec, cfg) if asked == question else None
+    if match is not None:
+        return _authored_reply(loaded, *match)
     project = router.project_page(question, hits, cfg)
     if project is not None:
         return _project_reply(loaded, project, cfg)

@@ -37,16 +37,8 @@ def passage(cands: list[Sentence], scores: np.ndarray, cfg: dict[str, Any]) -> l
 
 def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dict[str, Any]) -> list[int]:
     """Indices of 1-4 sentences: a passage (kb/ask.yaml selection: passage) or by maximal marginal relevance."""
-    mode = cfg["retrieval"].get("selection", "mmr")
-    if mode == "passage":
+    if cfg["retrieval"].get("selection", "mmr") == "passage":
         return passage(cands, scores, cfg)
-    if mode == "two_sections":
-        # Spread over at most two sections: the best sentence's and the best other one's.
-        order = [int(i) for i in np.argsort(-scores)]
-        first = cands[order[0]].chunk["url"]
-        second = next((cands[i].chunk["url"] for i in order if cands[i].chunk["url"] != first), first)
-        keep = np.array([c.chunk["url"] in (first, second) for c in cands])
-        scores = np.where(keep, scores, -np.inf)
     sc, rc = cfg["scoring"], cfg["retrieval"]
     lam, keep, dup = float(sc["mmr_lambda"]), float(sc["keep_ratio"]), float(sc["duplicate_cosine"])
     limit = int(rc["max_sentences"])
@@ -57,7 +49,7 @@ def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dic
     while len(chosen) < limit:
         pick, pick_value = -1, -math.inf
         for i in range(len(cands)):
-            if i in chosen or cands[i].text in texts or not scores[i] >= keep * scores[best]:
+            if i in chosen or cands[i].text in texts or scores[i] < keep * scores[best]:
                 continue
             redundancy = float(max(vecs[i] @ vecs[j] for j in chosen))
             if redundancy >= dup:

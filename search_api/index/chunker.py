@@ -12,11 +12,7 @@ from typing import Any
 from markdown import Markdown
 from markdown.extensions.toc import slugify, unique
 
-from search_api.index.markup import ABBR_DEF as _ABBR_DEF
-from search_api.index.markup import ADMONITION as _ADMONITION
-from search_api.index.markup import FENCE as _FENCE
-from search_api.index.markup import FRONT_MATTER as _FRONT_MATTER
-from search_api.index.markup import TABLE_RULE as _TABLE_RULE
+from search_api.index import markup
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -94,21 +90,21 @@ def body_text(lines: list[str]) -> str:
     in_fence = False
     header: list[str] | None = None
     for raw in lines:
-        if _FENCE.match(raw):
+        if markup.FENCE.match(raw):
             in_fence = not in_fence
             continue
-        if in_fence or _ABBR_DEF.match(raw.strip()):
+        if in_fence or markup.ABBR_DEF.match(raw.strip()):
             continue
         line = raw.strip()
         if line.startswith("|"):
-            if _TABLE_RULE.match(line):
+            if markup.TABLE_RULE.match(line):
                 continue
             text, header = _table_row(line, header)
             if text:
                 out.append(text)
             continue
         header = None
-        adm = _ADMONITION.match(line)
+        adm = markup.ADMONITION.match(line)
         if adm:
             continue
         line = re.sub(r"^([-*+]|\d+\.)\s+", "", line)
@@ -133,14 +129,14 @@ def content_hash(*parts: str) -> str:
 def chunk_page(markdown_text: str, url: str, title: str, meta: dict[str, Any] | None = None) -> list[Chunk]:
     """Sections of one page: the intro, then each h2 and h3, each with its anchor URL."""
     meta = dict(meta or {})
-    markdown_text = _FRONT_MATTER.sub("", markdown_text, count=1)
+    markdown_text = markup.FRONT_MATTER.sub("", markdown_text, count=1)
     page_type = str(meta.get("type", "guidance"))
     used: set[str] = set()
     sections: list[tuple[str, str, list[str]]] = [("", title, [])]
     path: list[str] = []
     in_fence = False
     for line in markdown_text.splitlines():
-        if _FENCE.match(line):
+        if markup.FENCE.match(line):
             in_fence = not in_fence
         m = None if in_fence else _HEADING.match(line)
         if not m:

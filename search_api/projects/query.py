@@ -32,10 +32,6 @@ CREDIT_BODY = {
 }
 
 
-# The shared vocabulary's error (web/vocabulary.py): the same codes and words as every other endpoint.
-FilterError = vocabulary.InputError
-
-
 @dataclass
 class Query:
     """Parsed filters and paging."""
@@ -126,7 +122,9 @@ def parse(args: Mapping[str, Sequence[str]]) -> Query:
         per_page=_int(_one(args, "per_page", False), "per_page", 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE,
     )
     if query.year_from and query.year_to and query.year_from > query.year_to:
-        raise FilterError("invalid_range", "'launch_year_from' must not be after 'launch_year_to'.", "launch_year_from")
+        raise vocabulary.InputError(
+            "invalid_range", "'launch_year_from' must not be after 'launch_year_to'.", "launch_year_from"
+        )
     return query
 
 

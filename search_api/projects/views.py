@@ -10,6 +10,7 @@ from search_api.projects import load as indigo
 from search_api.projects import query as projects_query
 from search_api.web.errors import ApiError
 from search_api.web.params import reject_unknown
+from search_api.web.vocabulary import InputError
 
 bp = Blueprint("projects", __name__)
 _ID = re.compile(r"INDIGO-POJ-\d{4}", re.I)
@@ -20,7 +21,7 @@ def list_projects():
     try:
         query = projects_query.parse(request.args.to_dict(flat=False))
         return jsonify(projects_query.run(indigo.load_projects(), query))
-    except projects_query.FilterError as exc:
+    except InputError as exc:
         raise ApiError.bad_input(exc) from None
 
 
