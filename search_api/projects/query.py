@@ -90,9 +90,11 @@ def _int(value: str | None, name: str, low: int, high: int) -> int | None:
     return out
 
 
-def parse(args: Mapping[str, Sequence[str]]) -> Query:
-    """Check every parameter: unknown names, unknown values, bad numbers and ranges are errors."""
-    err = vocabulary.unknown(args, PARAMS)
+def parse(args: Mapping[str, Sequence[str]], allowed: Sequence[str] = PARAMS) -> Query:
+    """Check every parameter: unknown names, unknown values, bad numbers and ranges are errors.
+
+    Downloads pass allowed=FILTERS: they hold every match, so paging parameters are unknown there."""
+    err = vocabulary.unknown(args, allowed)
     if err is not None:
         raise err
     country_opts = {c.lower(): c for c, _ in countries()} | {n.lower(): c for c, n in countries()}

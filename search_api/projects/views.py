@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from search_api.projects import export
 from search_api.projects import load as indigo
 from search_api.projects import query as projects_query
 from search_api.web.errors import ApiError
@@ -25,6 +26,34 @@ def list_projects():
         raise ApiError.bad_input(exc) from None
 
 
+def _download_query() -> projects_query.Query:
+    # The same filters, checked the same way, as /api/projects; a download has no pages.
+    try:
+        return projects_query.parse(request.args.to_dict(flat=False), projects_query.FILTERS)
+    except InputError as exc:
+        raise ApiError.bad_input(exc) from None
+
+
+def _attachment(resp: Response, name: str) -> Response:
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@bp.get("/api/projects.csv")
+def download_csv():
+    query = _download_query()
+    body = export.to_csv(indigo.load_projects(), query)
+    resp = Response(body, mimetype="text/csv")
+    resp.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    return _attachment(resp, export.filename(query, "csv"))
+
+
+@bp.get("/api/projects.json")
+def download_json():
+    query = _download_query()
+    return _attachment(jsonify(export.to_json(indigo.load_projects(), query)), export.filename(query, "json"))
+
+
 @bp.get("/api/projects/<indigo_id>")
 def get_project(indigo_id: str):
     reject_unknown(request.args.keys(), ())
@@ -40,12 +69,17 @@ def get_project(indigo_id: str):
 
 def _credit(resp: Response) -> Response:
     # Every projects response credits INDIGO, errors included (404, 405...), keeping the error shape.
-    if (request.path == "/api/projects" or request.path.startswith("/api/projects/")) and resp.is_json:
+    if request.path.startswith(("/api/projects/", "/api/projects.")) or request.path == "/api/projects":
+        _add_credit(resp)
+    return resp
+
+
+def _add_credit(resp: Response) -> None:
+    if resp.is_json:
         body = resp.get_json(silent=True)
         if isinstance(body, dict) and "credit" not in body:
             body["credit"] = projects_query.CREDIT_BODY
             resp.set_data(current_app.json.dumps(body))
-    return resp
 
 
 def register(app: Flask) -> None:

@@ -104,6 +104,13 @@ CASES = [
     ("GET", "/api/projects?policy_sector=Homelessness&launch_year_from=2015&launch_year_to=2020&q=london", {}, 200),
     ("GET", "/api/projects?q=zzqqxx", {}, 200),
     ("GET", "/api/projects?page=0", {}, 400),
+    ("GET", "/api/projects.csv", {}, 200),
+    ("GET", "/api/projects.csv?country=GB&policy_sector=homelessness&launch_year_from=2015", {}, 200),
+    ("GET", "/api/projects.csv?per_page=10", {}, 400),
+    ("GET", "/api/projects.csv?stage=nearly", {}, 400),
+    ("GET", "/api/projects.json", {}, 200),
+    ("GET", "/api/projects.json?fund=life-chances-fund-united-kingdom&q=london", {}, 200),
+    ("GET", "/api/projects.json?launch_year_from=2020&launch_year_to=2010", {}, 400),
     ("GET", "/api/projects/INDIGO-POJ-0153", {}, 200),
     ("GET", "/api/projects/indigo-poj-0004", {}, 200),
     ("GET", "/api/projects/INDIGO-POJ-0153?full=1", {}, 400),
@@ -204,6 +211,9 @@ def test_limits_and_enums_match_the_code():
     assert listing["q"]["maxLength"] == projects_query.MAX_Q
     assert (listing["launch_year_from"]["minimum"], listing["launch_year_to"]["maximum"]) == projects_query.YEAR_RANGE
     assert listing["stage"]["enum"] == indigo.stages()
+    for download in ("/api/projects.csv", "/api/projects.json"):
+        params = {p["name"]: p["schema"] for p in DOC["paths"][download]["get"]["parameters"]}
+        assert set(params) == set(projects_query.FILTERS) and all(params[n] == listing[n] for n in params), download
     ask = SCHEMAS["AskRequest"]["properties"]
     assert ask["question"]["maxLength"] == MAX_QUESTION and ask["history"]["maxItems"] == MAX_HISTORY_ITEMS
     assert ask["history"]["items"]["properties"]["text"]["maxLength"] == MAX_HISTORY_TEXT
