@@ -6,6 +6,7 @@ Nothing is committed: every page is made from kb/indigo/*.csv on each build. Cas
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,9 +14,18 @@ from pathlib import Path
 from mkdocs.structure.files import File
 from mkdocs.utils.meta import get_data
 
+from search_api.projects import export
 from search_api.projects import load as indigo
+from search_api.projects.query import Query
 from sitebuild.charts import render_charts
-from sitebuild.project_lists import render_finder, render_fund, render_funds_index, render_organisations
+from sitebuild.project_lists import (
+    STATIC_CSV,
+    STATIC_JSON,
+    render_finder,
+    render_fund,
+    render_funds_index,
+    render_organisations,
+)
 from sitebuild.project_pages import render_project
 
 LCF_PAGE = "life-chances-fund/index.md"
@@ -48,6 +58,9 @@ def on_files(files, config):
     for p in data.projects:
         add(f"projects/{p.slug}.md", render_project(p, orgs, cases.get(p.id), names[p.name.lower()] > 1))
     add("projects/index.md", render_finder(data))
+    # The whole data set beside the finder, the same files /api/projects.csv and .json give unfiltered.
+    add(f"projects/{STATIC_CSV}", export.to_csv(data.projects, Query()))
+    add(f"projects/{STATIC_JSON}", json.dumps(export.to_json(data.projects, Query()), ensure_ascii=False, indent=1))
     add("projects/charts.md", render_charts(data))
     add("funds/index.md", render_funds_index(data))
     add("organisations/index.md", render_organisations(data))

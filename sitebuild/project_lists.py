@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
+from search_api.projects.export import snapshot
 from search_api.projects.load import ROLES, Dataset, Fund, Project
+from search_api.projects.query import CREDIT_BODY, MAX_Q, YEAR_RANGE
 from search_api.projects.values import country_name, fmt_amount
 from sitebuild.page import head
 from sitebuild.project_pages import LAST_REVIEWED, NOT_RECORDED, esc, money_text, short, sources
@@ -72,7 +74,7 @@ def render_finder(data: Dataset) -> str:
     form = (
         '<form id="project-finder" class="project-finder" hidden role="search" aria-label="Filter projects">'
         '<div class="pf-field pf-wide"><label for="pf-q">Words in the name or description</label>'
-        '<input type="search" id="pf-q" name="q" autocomplete="off"></div>'
+        f'<input type="search" id="pf-q" name="q" autocomplete="off" maxlength="{MAX_Q}"></div>'
         f'<div class="pf-field"><label for="pf-country">Country</label><select id="pf-country" name="country">'
         f"{_options(countries, 'All countries')}</select></div>"
         f'<div class="pf-field"><label for="pf-sector">Policy sector</label><select id="pf-sector" name="sector">'
@@ -113,9 +115,39 @@ def render_finder(data: Dataset) -> str:
         "",
         '<p id="pf-none" class="pf-none" hidden>No project matches these filters. Clear a filter to see more.</p>',
         "",
+        *_downloads(len(ps)),
         *sources(),
     ]
     return "\n".join(lines)
+
+
+# The whole data set as static files beside the finder (hooks/indigo.py writes them), for hosts without the API.
+STATIC_CSV, STATIC_JSON = "indigo-projects.csv", "indigo-projects.json"
+
+
+def _downloads(total: int) -> list[str]:
+    """The finder's downloads: the filtered list from the API (project-finder.js reveals it) and every project."""
+    day = snapshot()[1]
+    low, high = YEAR_RANGE
+    return [
+        "## Download these projects",
+        "",
+        '<div id="pf-downloads" class="pf-downloads">'
+        '<p id="pf-download-api" hidden><span id="pf-download-what">All the projects listed</span>, as a'
+        ' <a id="pf-csv" href="/api/projects.csv" download>CSV file</a> or a'
+        ' <a id="pf-json" href="/api/projects.json" download>JSON file</a>. The file holds the rows the table shows.</p>'
+        f'<p id="pf-download-check" class="pf-download-check" hidden>To download, give launch years from {low} to'
+        f" {high}, with the first year no later than the second.</p>"
+        '<p id="pf-download-offline" hidden>This copy of the hub has no API, so it cannot make a file of the'
+        " filtered list. Download every project below instead.</p>"
+        f'<p>Every project ({total}): <a href="{STATIC_CSV}" download="indigo-projects-{day}.csv">CSV file</a>'
+        f' or <a href="{STATIC_JSON}" download="indigo-projects-{day}.json">JSON file</a>.</p>'
+        "</div>",
+        "",
+        f"Each file names its source and GO Lab's terms. {CREDIT_BODY['terms']} The files hold INDIGO's snapshot of"
+        f" {snapshot()[0]}. In the CSV file, the lines before the header start with #.",
+        "",
+    ]
 
 
 def render_fund(fund: Fund, data: Dataset, related: list[str] | None = None) -> str:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import html
 import re
 
+from search_api.projects.export import snapshot
 from search_api.projects.load import CREDIT, INDIGO_HOME, RECORD_URL, ROLES, Money, Organisation, Project, Result
 from search_api.projects.values import place_names
 from sitebuild.page import head
 
 LAST_REVIEWED = "2026-11-28"
-SNAPSHOT = "20 May 2025"
+# As GO Lab's README in kb/indigo/ states it, so a new snapshot dates every page by itself.
+SNAPSHOT = snapshot()[0]
 NOT_RECORDED = "Not recorded in INDIGO"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
@@ -104,8 +106,22 @@ def render_project(
         *([f"- [Case study of this project](../{case_study})"] if case_study else []),
         "",
         *sources([p.id]),
+        *correction(p),
     ]
     return "\n".join(lines)
+
+
+def correction(p: Project) -> list[str]:
+    """How current the page is and where to report a mistake: INDIGO's record, since the hub copies it unchanged."""
+    # GO Lab's README names no correction form, so the reader is sent to the record it does name.
+    return [
+        f"**How current this is:** this page shows INDIGO's snapshot of {SNAPSHOT}."
+        " The hub copies the snapshot and changes nothing in it.",
+        "",
+        "**Report a mistake:** the hub cannot correct INDIGO's data. Tell the Government Outcomes Lab,"
+        f" who keep INDIGO, so the source is corrected. Start from [INDIGO's record of {p.id}]({p.indigo_url}).",
+        "",
+    ]
 
 
 def _key_facts(p: Project, case_study: str | None) -> list[str]:

@@ -278,6 +278,15 @@
       setStatus("Conversation cleared.");
       input.focus();
     });
+    // Other parts of a page (the landing page's box) open the chat, with a question to send or none.
+    window.hubChat = {
+      open: function (question) {
+        if (dialog.hidden) open(true);
+        if (!question) { input.focus(); return; }
+        input.value = question;
+        if (form.requestSubmit) form.requestSubmit(); else submit.click();
+      }
+    };
     // Reopen on a new page if it was open, without taking focus from the page itself.
     if (state.open) open(false);
   }

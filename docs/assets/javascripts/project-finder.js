@@ -20,6 +20,37 @@
       return isNaN(v) ? null : v;
     }
 
+    // Downloads: the same filters as the table, sent to /api/projects.csv and .json under the API's names.
+    var downloads = {
+      api: document.getElementById("pf-download-api"),
+      check: document.getElementById("pf-download-check"),
+      offline: document.getElementById("pf-download-offline"),
+      what: document.getElementById("pf-download-what"),
+      links: [document.getElementById("pf-csv"), document.getElementById("pf-json")],
+      up: false
+    };
+    var API_NAMES = { q: "q", country: "country", sector: "policy_sector", stage: "stage", fund: "fund",
+      from: "launch_year_from", to: "launch_year_to" };
+
+    function updateDownloads(shown) {
+      if (!downloads.api || !downloads.up) return;
+      var params = new URLSearchParams();
+      Object.keys(API_NAMES).forEach(function (name) {
+        var v = name === "from" || name === "to" ? yearValue(name) : field(name).value.trim().replace(/\s+/g, " ");
+        if (v !== null && v !== "") params.set(API_NAMES[name], String(v));
+      });
+      // The API refuses years outside its range or in the wrong order: say so rather than link to an error.
+      var from = yearValue("from"), to = yearValue("to");
+      var bad = [from, to].some(function (y) { return y !== null && (y < 1990 || y > 2100); }) ||
+        (from !== null && to !== null && from > to);
+      downloads.api.hidden = bad;
+      downloads.check.hidden = !bad;
+      var query = params.toString();
+      downloads.links.forEach(function (a) { a.href = a.href.split("?")[0] + (query ? "?" + query : ""); });
+      downloads.what.textContent = shown === total ? "All " + total + " projects" :
+        "The " + shown + (shown === 1 ? " project" : " projects") + " that match the filters";
+    }
+
     function apply() {
       var q = field("q").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
       var country = field("country").value, sector = field("sector").value;
@@ -41,6 +72,7 @@
         ? "All " + total + " projects are listed."
         : shown + " of " + total + " projects match the filters.";
       if (none) none.hidden = shown !== 0;
+      updateDownloads(shown);
     }
 
     var timer = null;
@@ -52,6 +84,17 @@
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
     form.addEventListener("reset", function () { setTimeout(apply, 0); });
+
+    // Filtered files need the API; a static copy of the hub offers only the whole data set.
+    if (downloads.api) {
+      fetch("/api/projects?per_page=1", { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok; }, function () { return false; })
+        .then(function (up) {
+          downloads.up = up;
+          downloads.offline.hidden = up;
+          if (up) apply(); else downloads.api.hidden = true;
+        });
+    }
 
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     heads.forEach(function (th, index) {

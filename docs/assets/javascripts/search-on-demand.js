@@ -11,12 +11,21 @@
   var send = XMLHttpRequest.prototype.send;
   var held = [];
   var wanted = false;
+  var deferred = false;
 
   function release() {
     if (wanted) return;
     wanted = true;
     held.splice(0).forEach(function (item) { send.apply(item.xhr, item.args); });
   }
+
+  // header-search.js calls defer() when it takes the box for the hub's own search, and release()
+  // if the hub's API cannot answer: Material's index is then fetched, for its keyword search.
+  window.hubSearchIndex = {
+    defer: function () { deferred = true; },
+    release: release,
+    released: function () { return wanted; }
+  };
 
   XMLHttpRequest.prototype.open = function (method, url) {
     this.hubSearchIndex = INDEX.test(String(url));
@@ -33,9 +42,9 @@
   // Every way into search (click, tap, the / or s shortcut, Tab) ends with focus in its box.
   document.addEventListener("focusin", function (event) {
     var el = event.target;
-    if (el && el.matches && el.matches("[data-md-component=search-query]")) release();
+    if (!deferred && el && el.matches && el.matches("[data-md-component=search-query]")) release();
   }, true);
   document.addEventListener("change", function (event) {
-    if (event.target && event.target.id === "__search") release();
+    if (!deferred && event.target && event.target.id === "__search") release();
   }, true);
 })();
