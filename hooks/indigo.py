@@ -19,12 +19,11 @@ from search_api.projects import load as indigo
 from search_api.projects.query import Query
 from sitebuild.charts import render_charts
 from sitebuild.project_lists import (
-    STATIC_CSV,
-    STATIC_JSON,
     render_finder,
     render_fund,
     render_funds_index,
     render_organisations,
+    static_file,
 )
 from sitebuild.project_pages import render_project
 
@@ -59,8 +58,9 @@ def on_files(files, config):
         add(f"projects/{p.slug}.md", render_project(p, orgs, cases.get(p.id), names[p.name.lower()] > 1))
     add("projects/index.md", render_finder(data))
     # The whole data set beside the finder, the same files /api/projects.csv and .json give unfiltered.
-    add(f"projects/{STATIC_CSV}", export.to_csv(data.projects, Query()))
-    add(f"projects/{STATIC_JSON}", json.dumps(export.to_json(data.projects, Query()), ensure_ascii=False, indent=1))
+    add(f"projects/{static_file('csv')}", export.to_csv(data.projects, Query()))
+    everything = export.to_json(data.projects, Query())
+    add(f"projects/{static_file('json')}", json.dumps(everything, ensure_ascii=False, indent=1))
     add("projects/charts.md", render_charts(data))
     add("funds/index.md", render_funds_index(data))
     add("organisations/index.md", render_organisations(data))

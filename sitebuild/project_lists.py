@@ -121,13 +121,14 @@ def render_finder(data: Dataset) -> str:
     return "\n".join(lines)
 
 
-# The whole data set as static files beside the finder (hooks/indigo.py writes them), for hosts without the API.
-STATIC_CSV, STATIC_JSON = "indigo-projects.csv", "indigo-projects.json"
+def static_file(extension: str) -> str:
+    """The whole data set's file beside the finder (hooks/indigo.py writes it), named as the API names it."""
+    # The name is the download's name too: some servers send their own, overriding <a download>.
+    return f"indigo-projects-{snapshot()[1]}.{extension}"
 
 
 def _downloads(total: int) -> list[str]:
     """The finder's downloads: the filtered list from the API (project-finder.js reveals it) and every project."""
-    day = snapshot()[1]
     low, high = YEAR_RANGE
     return [
         "## Download these projects",
@@ -140,8 +141,8 @@ def _downloads(total: int) -> list[str]:
         f" {high}, with the first year no later than the second.</p>"
         '<p id="pf-download-offline" hidden>This copy of the hub has no API, so it cannot make a file of the'
         " filtered list. Download every project below instead.</p>"
-        f'<p>Every project ({total}): <a href="{STATIC_CSV}" download="indigo-projects-{day}.csv">CSV file</a>'
-        f' or <a href="{STATIC_JSON}" download="indigo-projects-{day}.json">JSON file</a>.</p>'
+        f'<p>Every project ({total}): <a href="{static_file("csv")}" download>CSV file</a>'
+        f' or <a href="{static_file("json")}" download>JSON file</a>.</p>'
         "</div>",
         "",
         f"Each file names its source and GO Lab's terms. {CREDIT_BODY['terms']} The files hold INDIGO's snapshot of"

@@ -94,6 +94,35 @@ def test_every_project_page_credits_indigo_and_links_its_record():
         assert f'href="{RECORD_URL.format(id=pid)}"' in html, pid
 
 
+def test_every_project_page_dates_its_data_and_says_where_to_report_a_mistake():
+    # The date is GO Lab's own, from the README that came with the data, never typed into the code.
+    stated = re.search(r"Snapshot taken on (\d{1,2} \w+ \d{4})", (DATA_DIR / "README.md").read_text(encoding="utf-8"))
+    assert stated, "kb/indigo/README.md no longer says when the snapshot was taken"
+    for pid in IDS:
+        html = page(f"projects/{pid.lower()}")
+        text = article_text(html)
+        assert f"this page shows INDIGO's snapshot of {stated.group(1)}" in text, pid
+        assert "Report a mistake:" in text and "Government Outcomes Lab" in text, pid
+        assert f"Start from INDIGO's record of {pid}." in text, pid
+        note = html.split("Report a mistake:", 1)[1].split("</p>", 1)[0]
+        assert f'href="{RECORD_URL.format(id=pid)}"' in note, pid
+
+
+def test_the_whole_data_set_sits_beside_the_finder_as_csv_and_json():
+    # Named with GO Lab's snapshot date, as /api/projects.csv names its files.
+    with open(SITE / "projects" / "indigo-projects-2025-05-20.csv", encoding="utf-8", newline="") as fh:
+        lines = fh.read().splitlines()
+    notes = [line for line in lines if line.startswith("#")]
+    assert CREDIT in notes[0] and "research and policy analysis" in notes[1]
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    assert [r["id"] for r in rows] == IDS
+    data = json.loads((SITE / "projects" / "indigo-projects-2025-05-20.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in data["projects"]] == IDS and data["total"] == len(IDS)
+    assert data["credit"]["text"] == CREDIT and data["filters"] == {}
+    finder = page("projects")
+    assert 'href="indigo-projects-2025-05-20.csv"' in finder and 'href="indigo-projects-2025-05-20.json"' in finder
+
+
 def test_project_pages_never_show_nan_or_none():
     for pid in IDS:
         text = article_text(page(f"projects/{pid.lower()}"))

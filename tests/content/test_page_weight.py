@@ -2,7 +2,7 @@
 
 Measured in Debian chromium against the real app, as scripts/page_weight.py does. Two things
 keep pages light, and both are tested here: the server gzips text files, and Material's
-2.5 MB search index loads only when the reader opens search.
+2.5 MB search index loads only when the reader opens search without the hub's API (never with it).
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ def test_home_page_loads_no_more_than_500_kb_before_interaction(browser, live_se
 
 @pytest.mark.browser
 def test_search_index_loads_only_when_the_reader_opens_search(page, live_server):
+    # Without the hub's API (a static host), the header box is Material's search: its index loads then.
+    page.route("**/api/**", lambda route: route.abort())
     requested: list[str] = []
     page.context.on("request", lambda r: requested.append(r.url))
     page.goto(live_server + "/", wait_until="networkidle")
@@ -97,6 +99,19 @@ def test_search_index_loads_only_when_the_reader_opens_search(page, live_server)
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=20000)
     assert results.count() > 0 and [u for u in requested if u.endswith(INDEX)]
+
+
+@pytest.mark.browser
+def test_with_the_api_the_search_index_never_loads(page, live_server):
+    requested: list[str] = []
+    page.context.on("request", lambda r: requested.append(r.url))
+    page.goto(live_server + "/", wait_until="networkidle")
+    page.keyboard.press("/")
+    page.keyboard.type("Peterborough")
+    page.locator(".md-search-result .hub-hs-snippet").first.wait_for(timeout=20000)
+    page.wait_for_load_state("networkidle")
+    assert [u for u in requested if "/api/search?" in u]
+    assert not [u for u in requested if u.endswith(INDEX)], "the hub's results came, yet Material's index loaded"
 
 
 @pytest.mark.browser

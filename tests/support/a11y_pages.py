@@ -27,10 +27,26 @@ def _search_page(page: Page) -> None:
     page.locator("#hub-search-results .hub-result-link").first.wait_for(timeout=WAIT)
 
 
-def _material_search(page: Page) -> None:
+def _header_search(page: Page) -> None:
     page.keyboard.press("/")  # Material's shortcut; at 320 px it opens the full-screen dialog
     page.locator("input.md-search__input").press_sequentially("peterborough", delay=10)
+    page.locator(".md-search-result .hub-hs-snippet").first.wait_for(timeout=WAIT)
+
+
+def _material_search(page: Page) -> None:
+    # Without the hub's API the header box is Material's own search.
+    page.route("**/api/**", lambda route: route.abort())
+    page.reload()
+    page.locator("article h1").first.wait_for(timeout=WAIT)
+    page.keyboard.press("/")
+    page.locator("input.md-search__input").press_sequentially("peterborough", delay=10)
     page.locator(".md-search-result__item").first.wait_for(timeout=WAIT)
+
+
+def _landing_ask(page: Page) -> None:
+    page.get_by_label("Search the hub or ask a question").fill("who pays the investors back?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.locator("#hub-chat-log .hub-chat-bot .hub-chat-cite").first.wait_for(timeout=WAIT)
 
 
 def _chat_answer(page: Page) -> None:
@@ -67,6 +83,7 @@ def _finder(page: Page) -> None:
     page.locator("#project-finder").wait_for(timeout=WAIT)
     page.locator("#project-finder select").first.select_option(index=1)
     page.locator("#pf-status").filter(has_text="match").wait_for(timeout=WAIT)
+    page.locator("#pf-download-api").wait_for(timeout=WAIT)  # the download links for the filtered list
 
 
 @dataclass(frozen=True)
@@ -100,7 +117,9 @@ PAGE_STATES: list[PageState] = [
     PageState("organisations", "/organisations/"),
     PageState("accessibility statement", "/about/accessibility/"),
     PageState("search page with results", "/tools/search/", _search_page),
-    PageState("Material search dialog open", "/", _material_search),
+    PageState("header search with the hub's results", "/", _header_search),
+    PageState("header search with Material's results (no API)", "/", _material_search),
+    PageState("landing page: asked from the box", "/", _landing_ask),
     PageState("chat widget open with an answer", "/guidance/what-is-an-sop/", _chat_answer),
     PageState("assessor: questions", "/tools/feasibility-assessor/", _assessor),
     PageState("assessor: error summary", "/tools/feasibility-assessor/", _assessor_error),
