@@ -136,6 +136,13 @@
       clearTimeout(timer);
       timer = setTimeout(run, WAIT_MS);
     });
+    // Material's Clear button resets the form without an input event: clear the hub's list too.
+    if (input.form) input.form.addEventListener("reset", function () {
+      setTimeout(function () {
+        last = null;
+        if (mode === "api") { list.textContent = ""; meta.textContent = "Type to start searching"; }
+      }, 0);
+    });
     // Material fills the box from ?q= and focuses it; a reader may also come back to earlier words.
     input.addEventListener("focus", function () { if (input.value.trim()) run(); });
     if (input.value.trim()) run();
