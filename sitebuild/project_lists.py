@@ -7,7 +7,7 @@ from html import escape
 
 from search_api.projects.export import snapshot
 from search_api.projects.load import ROLES, Dataset, Fund, Project
-from search_api.projects.query import CREDIT_BODY, MAX_Q, YEAR_RANGE
+from search_api.projects.query import MAX_Q, YEAR_RANGE
 from search_api.projects.values import country_name, fmt_amount
 from sitebuild.page import head
 from sitebuild.project_pages import LAST_REVIEWED, NOT_RECORDED, esc, money_text, short, sources
@@ -109,13 +109,14 @@ def render_finder(data: Dataset) -> str:
         "",
         f'<p id="pf-status" class="pf-status" role="status" aria-live="polite">All {len(ps)} projects are listed.</p>',
         "",
+        # Above the table: below it, 319 rows would hide the links from anyone who does not scroll to the end.
+        *_downloads(len(ps)),
         '<div class="pf-table-wrap"><table id="project-table" class="project-table">'
         f"<caption>Impact bond projects in INDIGO ({len(ps)})</caption>"
         f"<thead><tr>{th}</tr></thead><tbody>" + "".join(finder_row(p) for p in ps) + "</tbody></table></div>",
         "",
         '<p id="pf-none" class="pf-none" hidden>No project matches these filters. Clear a filter to see more.</p>',
         "",
-        *_downloads(len(ps)),
         *sources(),
     ]
     return "\n".join(lines)
@@ -131,9 +132,8 @@ def _downloads(total: int) -> list[str]:
     """The finder's downloads: the filtered list from the API (project-finder.js reveals it) and every project."""
     low, high = YEAR_RANGE
     return [
-        "## Download these projects",
-        "",
-        '<div id="pf-downloads" class="pf-downloads">'
+        '<div id="pf-downloads" class="pf-downloads" role="group" aria-labelledby="pf-downloads-title">'
+        '<p id="pf-downloads-title" class="pf-downloads-title">Download these projects</p>'
         '<p id="pf-download-api" hidden><span id="pf-download-what">All the projects listed</span>, as a'
         ' <a id="pf-csv" href="/api/projects.csv" download>CSV file</a> or a'
         ' <a id="pf-json" href="/api/projects.json" download>JSON file</a>. The file holds the rows the table shows.</p>'
@@ -143,10 +143,10 @@ def _downloads(total: int) -> list[str]:
         " filtered list. Download every project below instead.</p>"
         f'<p>Every project ({total}): <a href="{static_file("csv")}" download>CSV file</a>'
         f' or <a href="{static_file("json")}" download>JSON file</a>.</p>'
+        f"<p>Each file holds INDIGO's snapshot of {snapshot()[0]} and names its source and terms: GO Lab shares"
+        " the data for research and policy analysis, not for auditing, investment or legal decisions."
+        " In the CSV file, the lines before the header start with #.</p>"
         "</div>",
-        "",
-        f"Each file names its source and GO Lab's terms. {CREDIT_BODY['terms']} The files hold INDIGO's snapshot of"
-        f" {snapshot()[0]}. In the CSV file, the lines before the header start with #.",
         "",
     ]
 
