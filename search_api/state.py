@@ -104,12 +104,25 @@ class Resources:
                 # One assignment: requests in flight keep the object they already hold.
                 self._loaded = Loaded(stored, bm25, bm25_rebuilt=rebuilt, questions=questions.load(stored))
                 self.index_error, self._index_failure = None, None
+                self._prefer_onnx()
             except Exception as exc:  # noqa: BLE001 - any damage must become "degraded", never a 500 loop
                 self.index_error = fallback.describe_index_error(self.settings.index_dir, exc)
                 kind = type(exc) if isinstance(exc, index_store.IndexError_) else index_store.IndexCorruptError
                 self._index_failure = (version, now, kind)
                 if self._loaded is None:
                     raise kind(self.index_error) from exc
+
+    def _prefer_onnx(self) -> None:
+        """Drop a torch encoder chosen before the build exported ONNX, so the next query loads it."""
+        from search_api.index import onnx as onnx_encoder
+
+        chosen_by_us = self._encoder_factory is None and self.settings.encoder == "auto"
+        if (
+            chosen_by_us
+            and type(self._encoder).__name__ == "TorchEncoder"
+            and onnx_encoder.is_verified(onnx_encoder.ONNX_DIR)
+        ):
+            self._encoder = None
 
     def search_index(self) -> Loaded:
         """The index if it loads, else a words-only stand-in (raises IndexError_ when neither exists)."""

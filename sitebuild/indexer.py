@@ -11,11 +11,16 @@ from typing import Any
 
 import numpy as np
 
+from search_api.ask.sentences import sentence_texts
 from search_api.index import questions
 from search_api.index import store as index_store
 from search_api.index.chunker import chunks_from_pages
 from search_api.index.embedder import Encoder
+from search_api.index.progress import Progress
 from search_api.index.sources import read_pages, site_fingerprint
+from search_api.index.vector_cache import VectorCache
+
+EMBED_STEP = 1024  # texts per progress line and cache save
 
 
 @dataclass
@@ -24,9 +29,10 @@ class BuildReport:
 
     version: str
     chunks: int
-    embedded: int
-    reused: int
+    embedded: int  # sections embedded anew
+    reused: int  # sections whose vectors came from the cache
     seconds: float
+    texts_embedded: int = 0  # every new text: sections, questions and sentences
 
 
 def _versions() -> dict[str, str]:
@@ -58,34 +64,36 @@ def build(
     encoder_factory: Callable[[], Encoder],
     progress: bool = True,
     extra_writers: list[Any] | None = None,
+    cache: VectorCache | None = None,
+    sentences: bool = False,
 ) -> BuildReport:
-    """Build a new index version; embed only chunks whose content hash is new."""
+    """Build a new index version; embed only texts the shared cache has never seen.
+
+    With `sentences`, the chatbot's sentences are embedded in the same pass, so the server
+    finds every vector it needs in the cache."""
     start = time.perf_counter()
     chunks = chunks_from_pages(read_pages(site_dir))
     from search_api.index.embedder import DIMENSION, MODEL_NAME
 
+    cache = cache if cache is not None else VectorCache()
     old = _previous(index_dir, MODEL_NAME, DIMENSION)
-    previous = {} if old is None else {c["hash"]: old.vectors[i] for i, c in enumerate(old.chunks)}
-    todo = [i for i, c in enumerate(chunks) if c["hash"] not in previous]
-    vectors = np.zeros((len(chunks), DIMENSION), dtype=np.float32)
-    for i, c in enumerate(chunks):
-        if c["hash"] in previous:
-            vectors[i] = previous[c["hash"]]
-    encoder = None
-    if todo:
-        encoder = encoder_factory()
-        fresh = encoder.encode([embed_text(chunks[i]) for i in todo], progress=progress)
-        vectors[todo] = fresh
+    _seed(cache, old)
+    chunk_texts = [embed_text(c) for c in chunks]
     asked = questions.section_questions(chunks)
-    known = questions.previous(old)
-    new_texts = sorted({q for _, q in asked if q not in known})
-    if new_texts:
-        encoder = encoder or encoder_factory()
-        known.update(zip(new_texts, encoder.encode(new_texts, progress=progress), strict=True))
-    q_vectors = np.array([known[q] for _, q in asked], dtype=np.float32).reshape(len(asked), DIMENSION)
+    question_texts = [q for _, q in asked]
+    sentence_list = sentence_texts(chunks) if sentences else []
+    new_chunks = sum(1 for t in chunk_texts if t not in cache)
+    todo = cache.missing(chunk_texts + question_texts + sentence_list)
+    if todo:
+        _embed(cache, encoder_factory(), todo, progress)
+    vectors = cache.lookup(chunk_texts).reshape(len(chunks), DIMENSION)
+    q_vectors = cache.lookup(question_texts).reshape(len(asked), DIMENSION)
+    if sentences:  # only then is every text the index needs known, so the rest can go
+        cache.retain(chunk_texts + question_texts + sentence_list)
+    cache.save()
 
     def write_questions(folder: Path, _chunks: list[dict[str, Any]]) -> None:
-        questions.write(folder, [i for i, _ in asked], [q for _, q in asked], q_vectors)
+        questions.write(folder, [i for i, _ in asked], question_texts, q_vectors)
 
     manifest_extra = {
         "model": MODEL_NAME,
@@ -96,7 +104,30 @@ def build(
     }
     writers = [*(extra_writers or []), write_questions]
     version = index_store.write_index(index_dir, chunks, vectors, manifest_extra, writers)
-    return BuildReport(version, len(chunks), len(todo), len(chunks) - len(todo), time.perf_counter() - start)
+    return BuildReport(
+        version, len(chunks), new_chunks, len(chunks) - new_chunks, time.perf_counter() - start, len(todo)
+    )
+
+
+def _seed(cache: VectorCache, old: index_store.StoredIndex | None) -> None:
+    """Put the previous version's vectors in the cache: a lost cache file costs no re-embedding."""
+    if old is None:
+        return
+    cache.put([embed_text(c) for c in old.chunks], old.vectors)
+    known = questions.previous(old)
+    cache.put(list(known), np.array(list(known.values()), dtype=np.float32))
+
+
+def _embed(cache: VectorCache, encoder: Encoder, texts: list[str], progress: bool) -> None:
+    """Embed texts (shortest first) in steps, saving as it goes so an interrupted build keeps its work."""
+    # Progress counts characters: the texts come shortest first, so a count of texts runs ahead.
+    bar = Progress(f"Embedding {len(texts):,} new texts", sum(map(len, texts))) if progress else None
+    for start in range(0, len(texts), EMBED_STEP):
+        part = texts[start : start + EMBED_STEP]
+        cache.put(part, encoder.encode(part))
+        cache.save(force=False)
+        if bar is not None:
+            bar.advance(sum(map(len, part)))
 
 
 def _content_hash(chunks: list[dict[str, Any]]) -> str:

@@ -1,23 +1,35 @@
-"""Build time: export the embedding model to ONNX and check its vectors match torch's."""
+"""Build time: export the embedding model to ONNX, fuse its layers, and check it matches torch."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from search_api.index.embedder import DIMENSION, MODEL_NAME, resolve_model_path
-from search_api.index.onnx import MIN_COSINE, ONNX_DIR, OnnxEncoder
+from search_api.index.embedder import Encoder, load_torch_encoder, resolve_model_path
+from search_api.index.onnx import MIN_COSINE, ONNX_DIR, OnnxEncoder, is_verified
+
+log = logging.getLogger(__name__)
+HEADS, HIDDEN = 12, 384  # all-MiniLM-L6-v2's attention heads and hidden size
 
 
-def export(model_path: Path, out_dir: Path = ONNX_DIR) -> Path:
-    """Export the transformer with mean pooling and normalisation inside the graph."""
-    import torch
+def _load(model_path: Path) -> Any:
     from sentence_transformers import SentenceTransformer
 
-    st = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    return SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+
+
+def export(model_path: Path, out_dir: Path = ONNX_DIR, st: Any = None) -> Path:
+    """Export the transformer with mean pooling and normalisation inside the graph."""
+    import torch
+
+    st = st or _load(model_path)
     bert = st[0].auto_model
     bert.config._attn_implementation = "eager"  # plain attention traces cleanly
 
@@ -49,17 +61,33 @@ def export(model_path: Path, out_dir: Path = ONNX_DIR) -> Path:
             opset_version=17,
             dynamo=False,
         )
+    fuse(tmp)
     os.replace(tmp, out_dir / "model.onnx")
     (out_dir / "tokenizer.json").write_bytes((model_path / "tokenizer.json").read_bytes())
     return out_dir / "model.onnx"
 
 
-def verify(reference_texts: list[str], reference_vectors: np.ndarray, folder: Path = ONNX_DIR) -> dict:
+def fuse(path: Path) -> bool:
+    """Fuse attention, GELU and layer norms in place (the same sums in fewer kernels: ~1.3x faster).
+
+    The verification below still decides whether the result is used."""
+    try:
+        from onnxruntime.transformers import optimizer
+
+        fused = optimizer.optimize_model(str(path), model_type="bert", num_heads=HEADS, hidden_size=HIDDEN, opt_level=1)
+        fused.save_model_to_file(str(path))
+        return True
+    except Exception as exc:  # noqa: BLE001 - an unfused model is still correct, only slower
+        log.warning("ONNX fusion skipped: %s: %s", type(exc).__name__, exc)
+        return False
+
+
+def verify(texts: list[str], reference: np.ndarray, folder: Path = ONNX_DIR) -> dict:
     """Compare ONNX vectors with the torch ones; write the verdict beside the model."""
-    vecs = OnnxEncoder(folder).encode(reference_texts)
-    cosines = np.sum(vecs * reference_vectors, axis=1)
+    vecs = OnnxEncoder(folder).encode(texts)
+    cosines = np.sum(vecs * reference, axis=1)
     report = {
-        "texts": len(reference_texts),
+        "texts": len(texts),
         "min_cosine": float(cosines.min()) if len(cosines) else None,
         "mean_cosine": float(cosines.mean()) if len(cosines) else None,
         "threshold": MIN_COSINE,
@@ -69,13 +97,39 @@ def verify(reference_texts: list[str], reference_vectors: np.ndarray, folder: Pa
     return report
 
 
-def export_and_verify(index_dir: Path, model_override: str | None = None, sample: int = 600) -> dict:
-    """Export, then check against the torch vectors stored in the current index."""
-    from search_api.index.store import load_index
+def sample_texts(site_dir: Path, n: int = 160) -> list[str]:
+    """Texts the index embeds, spread over every length (long sections and short questions alike)."""
+    from search_api.index import questions
+    from search_api.index.chunker import chunks_from_pages
+    from search_api.index.sources import read_pages
     from sitebuild.indexer import embed_text
 
-    export(resolve_model_path(model_override))
-    stored = load_index(index_dir, MODEL_NAME, DIMENSION)
-    step = max(1, len(stored.chunks) // sample)
-    picks = list(range(0, len(stored.chunks), step))[:sample]
-    return verify([embed_text(stored.chunks[i]) for i in picks], stored.vectors[picks])
+    chunks = chunks_from_pages(read_pages(site_dir))
+    texts = sorted({embed_text(c) for c in chunks} | {q for _, q in questions.section_questions(chunks)}, key=len)
+    step = max(1, len(texts) // n)
+    return texts[::step][:n] or ["a social outcomes partnership"]
+
+
+def export_and_verify(site_dir: Path, model_override: str | None = None, folder: Path = ONNX_DIR) -> dict:
+    """Export, then check against torch on a sample of the site's own texts."""
+    model_path = resolve_model_path(model_override)
+    st = _load(model_path)
+    export(model_path, folder, st)
+    texts = sample_texts(site_dir)
+    reference = np.asarray(st.encode(texts, batch_size=32, normalize_embeddings=True), dtype=np.float32)
+    return verify(texts, reference, folder)
+
+
+def build_encoder(site_dir: Path, encoder: str = "auto", model_override: str | None = None) -> Encoder:
+    """The fastest encoder that gives torch's vectors: ONNX on every core, exported first if
+    need be; torch when asked for or when the export does not match."""
+    if encoder != "torch":
+        if not is_verified(ONNX_DIR):
+            started = time.perf_counter()
+            print("Exporting the model to ONNX and checking it against torch...", file=sys.stderr, flush=True)
+            report = export_and_verify(site_dir, model_override)
+            state = "verified" if report["verified"] else "NOT verified: building with torch"
+            print(f"  ONNX export {state} ({time.perf_counter() - started:.0f} s).", file=sys.stderr, flush=True)
+        if is_verified(ONNX_DIR):
+            return OnnxEncoder(ONNX_DIR, workers=os.cpu_count() or 1)
+    return load_torch_encoder(model_override)

@@ -10,25 +10,25 @@ import numpy as np
 
 from search_api.ask import authored, names, router, scoring, selection
 from search_api.ask.guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
-from search_api.ask.sentences import SentenceVectors, embed_text, section_sentences, split_sentences
+from search_api.ask.sentences import sentence_texts, split_sentences
+from search_api.index import vector_cache
 from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
 from search_api.index.textproc import normalise_query, tokens
+from search_api.index.vector_cache import VectorCache
 from search_api.search.retrieval import Hit, search
-
-CACHE_NAME = "ask-sentence-vectors.npz"
 
 
 def _unpack(source: Any) -> tuple[Loaded, Encoder, Path | None]:
     """Accept a Resources object or a (loaded, encoder) pair."""
     if isinstance(source, tuple):
         return source[0], source[1], None
-    return source.index(), source.encoder(), Path(source.settings.instance_dir) / CACHE_NAME
+    return source.index(), source.encoder(), vector_cache.cache_path(source.settings.instance_dir)
 
 
-def sentence_vectors(loaded: Loaded, cache_path: Path | None) -> SentenceVectors:
+def sentence_vectors(loaded: Loaded, cache_path: Path | None) -> VectorCache:
     """The sentence-embedding cache of this index (one per loaded index)."""
-    return loaded.derived("ask_vectors", lambda: SentenceVectors(cache_path))
+    return loaded.derived("ask_vectors", lambda: VectorCache(cache_path))
 
 
 def expand(question: str, cfg: dict[str, Any]) -> str:
@@ -199,14 +199,13 @@ def baseline_answer(source: Any, question: str, history: list[dict[str, Any]] | 
 
 
 def warm(source: Any) -> int:
-    """Embed every sentence of the current index into the cache (run after an index build so
-    no reader waits); returns how many sentences the index holds."""
+    """Embed every sentence of the current index into the shared cache (the index build does
+    this too, so no reader waits); returns how many sentences the index holds."""
     loaded, encoder, cache = _unpack(source)
     vectors = sentence_vectors(loaded, cache)
-    positions = scoring._positions(loaded)
-    texts = [embed_text(s) for c in loaded.stored.chunks for s in section_sentences(c, positions[c["url"]])]
+    texts = sentence_texts(loaded.stored.chunks)
     for start in range(0, len(texts), 512):
         vectors.vectors(encoder, texts[start : start + 512])
-    vectors.retain(texts)
+    # No retain() here: the cache also holds section and question vectors; the build prunes it.
     vectors.save()
     return len(texts)

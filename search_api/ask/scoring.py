@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 
 from search_api.ask import router
-from search_api.ask.sentences import Sentence, SentenceVectors, embed_text, section_sentences
+from search_api.ask.sentences import Sentence, embed_text, section_sentences
 from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
 from search_api.index.textproc import tokens
+from search_api.index.vector_cache import VectorCache
 from search_api.search.retrieval import Hit
 
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
@@ -196,7 +197,7 @@ def candidate_sections(
 def features(
     loaded: Loaded,
     encoder: Encoder,
-    vectors: SentenceVectors,
+    vectors: VectorCache,
     question: str,
     qvec: np.ndarray,
     sections: list[tuple[dict, int, float]],

@@ -1,20 +1,10 @@
-"""Sentences of indexed sections, and a cache of their embeddings (kept on disk between runs)."""
+"""Sentences of indexed sections: what the chatbot quotes (their vectors live in the shared cache)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
-import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import numpy as np
-
-from search_api.index.embedder import DIMENSION, MODEL_NAME, Encoder
 
 # A table row flattened by the chunker ("Dates: Outcomes contract signed March 2010.") is
 # one unit: its label carries the meaning of every sentence in it.
@@ -107,81 +97,7 @@ def embed_text(sentence: Sentence) -> str:
     return sentence.text
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(f"{MODEL_NAME}\0{text}".encode()).hexdigest()[:24]
-
-
-class SentenceVectors:
-    """Embeddings of sentences by text hash: in memory, saved to one .npz file when a path is set."""
-
-    SAVE_EVERY = 5.0  # seconds; saving rewrites the whole file, so not after every question
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self._vecs: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-        self._dirty = False
-        self._saved_at = 0.0
-        if path is not None and path.is_file():
-            try:
-                data = np.load(path, allow_pickle=False)
-                if data["vectors"].shape[1:] == (DIMENSION,):
-                    self._vecs = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-            except (OSError, ValueError, KeyError):
-                self._vecs = {}  # a damaged cache is rebuilt, never trusted
-
-    def __len__(self) -> int:
-        return len(self._vecs)
-
-    def vectors(self, encoder: Encoder, texts: list[str]) -> np.ndarray:
-        """One normalised row per text; only texts never seen before are encoded."""
-        keys = [_key(t) for t in texts]
-        missing = sorted(
-            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vecs}.items(), key=lambda kt: len(kt[1])
-        )
-        if missing:
-            # Sorted by length so each batch pads to similar lengths.
-            new = encoder.encode([t for _, t in missing])
-            with self._lock:
-                for (k, _), v in zip(missing, new, strict=True):
-                    self._vecs[k] = np.asarray(v, dtype=np.float32)
-                self._dirty = True
-            self.save(force=False)
-        if not keys:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        return np.vstack([self._vecs[k] for k in keys])
-
-    def retain(self, texts: list[str]) -> None:
-        """Forget vectors of sentences no longer in the index (the cache would grow forever)."""
-        keep = {_key(t) for t in texts}
-        with self._lock:
-            before = len(self._vecs)
-            self._vecs = {k: v for k, v in self._vecs.items() if k in keep}
-            self._dirty = self._dirty or len(self._vecs) != before
-
-    def save(self, force: bool = True) -> None:
-        """Write the cache atomically (a temp file renamed over the old one)."""
-        if self.path is None or not self._dirty:
-            return
-        if not force and time.monotonic() - self._saved_at < self.SAVE_EVERY:
-            return
-        with self._lock:
-            keys = np.array(list(self._vecs), dtype="U24")
-            vecs = (
-                np.vstack(list(self._vecs.values())).astype(np.float32)
-                if self._vecs
-                else np.zeros((0, DIMENSION), dtype=np.float32)
-            )
-            self._dirty = False
-            self._saved_at = time.monotonic()
-        tmp = ""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=keys, vectors=vecs)
-            os.replace(tmp, self.path)
-        except OSError:
-            self._dirty = True  # a full or read-only disk only costs speed: vectors stay in memory
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
+def sentence_texts(chunks: list[dict[str, Any]]) -> list[str]:
+    """What the chatbot embeds for every section of an index, in order (the build warms these)."""
+    positions = {c["url"]: i for i, c in enumerate(chunks)}
+    return [embed_text(s) for c in chunks for s in section_sentences(c, positions[c["url"]])]

@@ -18,10 +18,15 @@ def _index_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-@command("build-index", "Build the search index from the built site (re-embeds changed chunks only).", _index_args)
+@command(
+    "build-index",
+    "Build the search index and the chatbot's sentence vectors from the built site (embeds new texts only).",
+    _index_args,
+)
 def _build_index(args: argparse.Namespace) -> int:
-    from search_api.index.embedder import ModelMissingError, load_torch_encoder, pin_threads
-    from sitebuild import indexer
+    from search_api.index.embedder import ModelMissingError, pin_threads
+    from search_api.index.vector_cache import VectorCache, cache_path
+    from sitebuild import indexer, onnx_export
 
     s = Settings()
     site = args.site or s.site_dir
@@ -34,9 +39,11 @@ def _build_index(args: argparse.Namespace) -> int:
         report = indexer.build(
             site,
             index_dir,
-            lambda: load_torch_encoder(s.model_path),
+            lambda: onnx_export.build_encoder(site, s.encoder, s.model_path),
             progress=not args.quiet,
             extra_writers=_extra_writers(),
+            cache=VectorCache(cache_path(s.instance_dir)),
+            sentences=True,
         )
     except ModelMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -46,7 +53,8 @@ def _build_index(args: argparse.Namespace) -> int:
         return 2
     print(
         f"Index {report.version}: {report.chunks} chunks, {report.embedded} embedded, "
-        f"{report.reused} reused, {report.seconds:.1f} s."
+        f"{report.reused} reused ({report.texts_embedded} new texts with questions and sentences), "
+        f"{report.seconds:.1f} s."
     )
     return 0
 
@@ -84,7 +92,7 @@ def _onnx_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--if-missing", action="store_true", help="do nothing when a verified export exists")
 
 
-@command("export-onnx", "Export the model to ONNX and verify it against the torch vectors of the index.", _onnx_args)
+@command("export-onnx", "Export the model to ONNX and verify it against torch on the site's own texts.", _onnx_args)
 def _export_onnx(args: argparse.Namespace) -> int:
     import warnings
 
@@ -95,7 +103,7 @@ def _export_onnx(args: argparse.Namespace) -> int:
         print("ONNX export is present and verified.")
         return 0
     warnings.filterwarnings("ignore")
-    report = onnx_export.export_and_verify(Settings().index_dir, Settings().model_path)
+    report = onnx_export.export_and_verify(Settings().site_dir, Settings().model_path)
     state = "verified: queries will use ONNX" if report["verified"] else "NOT verified: queries will use torch"
     print(f"ONNX export {state} (min cosine {report['min_cosine']:.7f} over {report['texts']} chunks).")
     return 0
