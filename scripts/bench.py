@@ -1,16 +1,13 @@
-"""`make bench`: search latency (in-process, HTTP), raw query cost, throughput, build times, memory."""
+"""`make bench`: search latency (in-process, HTTP), raw query cost, throughput, memory, then the\ncold build table (scripts/bench_cold.py)."""
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -23,12 +20,9 @@ import yaml  # noqa: E402
 
 from devtools.local_server import free_port  # noqa: E402
 from search_api import create_app, state  # noqa: E402
-from search_api.config import Settings  # noqa: E402
-from search_api.index.embedder import load_torch_encoder, pin_threads  # noqa: E402
-from search_api.index.extras import WRITERS  # noqa: E402
+from search_api.index.embedder import pin_threads  # noqa: E402
 from search_api.index.lexical import bm25_scores  # noqa: E402
 from search_api.index.textproc import normalise_query, tokens  # noqa: E402
-from sitebuild import indexer  # noqa: E402
 
 FALLBACK = ["what happens if targets are missed", "SIBs for rough sleepers", "who pays the investors back"]
 
@@ -152,26 +146,12 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def build_times(settings: Settings) -> tuple[float, float, int]:
-    """Full build into an empty folder, then an incremental one after editing one page."""
-    with tempfile.TemporaryDirectory() as tmp:
-        site, index_dir = Path(tmp) / "site", Path(tmp) / "index"
-        (site / "_hub").mkdir(parents=True)
-        shutil.copy(settings.site_dir / "_hub" / "pages.jsonl", site / "_hub" / "pages.jsonl")
-        full = indexer.build(site, index_dir, load_torch_encoder, progress=False, extra_writers=WRITERS)
-        pages = [json.loads(x) for x in (site / "_hub" / "pages.jsonl").read_text().splitlines()]
-        pages[0]["markdown"] += "\n\n## Benchmark edit\n\nOne new paragraph.\n"
-        (site / "_hub" / "pages.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pages))
-        t = time.perf_counter()
-        inc = indexer.build(site, index_dir, load_torch_encoder, progress=False, extra_writers=WRITERS)
-        return full.seconds, time.perf_counter() - t, inc.embedded
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of the throughput run")
     parser.add_argument("--rounds", type=int, default=2, help="passes over the questions for latency")
-    parser.add_argument("--no-build", action="store_true", help="skip the index build timings")
+    parser.add_argument("--no-build", action="store_true", help="skip the cold build table")
+    parser.add_argument("--no-venv", action="store_true", help="cold build table without the venv step")
     args = parser.parse_args(argv)
     pin_threads()
     qs = questions()
@@ -187,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if has_ask:
         from search_api.ask.answer import warm
 
-        warm(state.resources(app))  # the sentence cache is filled at build time by `sophub ask-warm`
+        warm(state.resources(app))  # `make index` fills the shared cache; this only checks it
         client = app.test_client()
         for q in qs:
             t = time.perf_counter()
@@ -223,10 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"Resident memory per worker: {', '.join(f'{m:.0f} MB' for m in mem)}")
     if not args.no_build:
-        full, inc, embedded = build_times(Settings())
-        print(
-            f"Index build: full {full:.1f} s; incremental after editing one page {inc:.2f} s ({embedded} chunks re-embedded)"
-        )
+        import bench_cold
+
+        bench_cold.main(["--no-venv"] if args.no_venv else [])
     return 0
 
 
