@@ -22,6 +22,8 @@ ENDPOINTS = [
     ("GET", "/api/feasibility/questions", {}),
     ("GET", "/api/projects", {}),
     ("GET", "/api/projects/INDIGO-POJ-0153", {}),
+    ("GET", "/api/projects.csv?country=GB", {}),
+    ("GET", "/api/projects.json", {}),
     ("POST", "/api/ask", {"json": {"question": "What is a social impact bond?"}}),
     ("POST", "/api/feedback", {"json": {"rating": "up"}}),
     ("POST", "/api/feasibility", {"json": {"answers": {}}}),
