@@ -18,13 +18,8 @@ from search_api.projects import export
 from search_api.projects import load as indigo
 from search_api.projects.query import Query
 from sitebuild.charts import render_charts
-from sitebuild.project_lists import (
-    render_finder,
-    render_fund,
-    render_funds_index,
-    render_organisations,
-    static_file,
-)
+from sitebuild.project_finder import render_finder, static_file
+from sitebuild.project_lists import render_fund, render_funds_index, render_organisations
 from sitebuild.project_pages import render_project
 
 LCF_PAGE = "life-chances-fund/index.md"
