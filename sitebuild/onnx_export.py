@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ HEADS, HIDDEN = 12, 384  # all-MiniLM-L6-v2's attention heads and hidden size
 
 def _load(model_path: Path) -> Any:
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # a bar for loading 90 MB from disk says nothing useful
     return SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
 
 
@@ -50,7 +53,10 @@ def export(model_path: Path, out_dir: Path = ONNX_DIR, st: Any = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = out_dir / "model.onnx.tmp"
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    with torch.no_grad():
+    # The tracer warns about constructs this model does not use with other shapes; the check below
+    # compares real vectors, which is what matters.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             Pooled(bert).eval(),
             tuple(sample[n] for n in names),

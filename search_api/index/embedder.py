@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Protocol
 
@@ -34,12 +35,10 @@ def pin_threads() -> None:
     import faiss
 
     faiss.omp_set_num_threads(1)
-    try:
-        import torch
-
+    # Importing torch costs 2 s: pin it only once loaded (TorchEncoder pins it when it loads it).
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.set_num_threads(1)
-    except ImportError:  # the ONNX path does not need torch
-        pass
 
 
 def resolve_model_path(override: str | None = None) -> Path:
@@ -75,6 +74,7 @@ class TorchEncoder:
     def __init__(self, model_path: Path) -> None:
         from sentence_transformers import SentenceTransformer
 
+        pin_threads()
         self.path = model_path
         try:
             self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)

@@ -32,6 +32,31 @@ def test_rebuild_reembeds_only_changed_chunks(tmp_path):
     assert indexer.is_up_to_date(index_dir, site)
 
 
+def test_an_edited_page_export_or_missing_export_makes_the_index_stale(tmp_path):
+    site, index_dir = tmp_path / "site", tmp_path / "index"
+    write_site(site, SAMPLE_PAGES)
+    indexer.build(site, index_dir, FakeEncoder, progress=False)
+    assert indexer.is_up_to_date(index_dir, site)
+    pages = json.loads(json.dumps(SAMPLE_PAGES))
+    pages[1]["title"] += " (edited)"
+    write_site(site, pages)
+    assert not indexer.is_up_to_date(index_dir, site)
+    indexer.build(site, index_dir, FakeEncoder, progress=False)
+    assert indexer.is_up_to_date(index_dir, site)
+    # The key also covers the code that turns pages into vectors: the chunker, the questions
+    # and the chatbot's sentences are followed through the indexer's imports.
+    from pathlib import Path
+
+    from search_api.config import ROOT
+    from search_api.index.deps import import_closure
+
+    closure = import_closure(ROOT, [Path(indexer.__file__).resolve()])
+    for part in ("search_api/index/chunker.py", "search_api/index/questions.py", "search_api/ask/sentences.py"):
+        assert ROOT / part in closure
+    (site / "_hub" / "pages.jsonl").unlink()
+    assert not indexer.is_up_to_date(index_dir, site)
+
+
 def test_crash_mid_write_leaves_previous_index_intact(tmp_hub):
     before = index_store.current_version(tmp_hub.index_dir)
 
