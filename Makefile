@@ -13,6 +13,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 UV_PIN := uv==0.13.9
 TORCH := $(shell grep -E '^torch==' requirements.txt)
+# pytest-xdist workers: one per core. The real-model, browser and server tests share one app,
+# one browser and one set of servers per worker.
+TEST_WORKERS ?= auto
 # Where this machine keeps wheels that are not on the index (the CPU build of torch). pip reads it
 # from its own config; uv has to be told.
 WHEELS := $(firstword $(wildcard /opt/wheels))
@@ -87,10 +90,10 @@ lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff format --check $(LINT_DIRS)
 
 check: lint ## Lint, then the fast tests only (fake encoder; no built site, model, browser or server)
-	$(BIN)/pytest -q -m "not model and not site and not browser and not server"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) -m "not model and not site and not browser and not server"
 
-test: index browser services lint ## Set up, build, then run every test
-	$(BIN)/pytest
+test: index browser services lint ## Set up, build, then run every test (one pytest-xdist worker per core)
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 clean: ## Remove built files (site, index); keeps .venv
 	rm -rf site kb/index kb/build

@@ -148,6 +148,26 @@ def page(browser):
     context.close()
 
 
+def pytest_sessionfinish(session) -> None:
+    """In a pytest-xdist worker, hand the accessibility audit's log to the controller."""
+    import sys
+
+    pages = sys.modules.get("tests.support.a11y_pages")
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and pages is not None and pages.AUDIT.runs:
+        workeroutput["a11y_audit"] = pages.AUDIT.to_json()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """In the pytest-xdist controller, add a worker's audit log to the totals printed below."""
+    text = getattr(node, "workeroutput", {}).get("a11y_audit")
+    if text:
+        from tests.support import a11y_pages
+
+        a11y_pages.AUDIT.merge(text)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the accessibility audit's totals when it ran (tests/browser/test_a11y_axe.py)."""
     import sys

@@ -6,6 +6,7 @@ script): each state is a path plus the steps a reader takes to reach it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,19 @@ class AuditLog:
         self.applied.update(result["applied"])
         self.incomplete.update(result["incomplete"])
         self.version = result["version"]
+
+    def to_json(self) -> str:
+        """The log as JSON: a test worker hands it to the controller (pytest-xdist)."""
+        sets = {k: sorted(getattr(self, k)) for k in ("rules", "applied", "incomplete")}
+        return json.dumps({"runs": self.runs, "version": self.version, **sets})
+
+    def merge(self, text: str) -> None:
+        """Add a worker's log (from to_json) to this one."""
+        data = json.loads(text)
+        self.runs += [tuple(r) for r in data["runs"]]
+        for k in ("rules", "applied", "incomplete"):
+            getattr(self, k).update(data[k])
+        self.version = self.version or data["version"]
 
     def summary(self) -> str:
         """The line the lead quotes."""
