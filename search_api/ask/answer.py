@@ -23,7 +23,7 @@ def _unpack(source: Any) -> tuple[Loaded, Encoder, Path | None]:
     """Accept a Resources object or a (loaded, encoder) pair."""
     if isinstance(source, tuple):
         return source[0], source[1], None
-    return source.index(), source.encoder(), vector_cache.cache_path(source.settings.instance_dir)
+    return source.index(), source.encoder(), vector_cache.cache_path(source.settings.index_dir)
 
 
 def sentence_vectors(loaded: Loaded, cache_path: Path | None) -> VectorCache:

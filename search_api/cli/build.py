@@ -42,7 +42,7 @@ def _build_index(args: argparse.Namespace) -> int:
             lambda: onnx_export.build_encoder(site, s.encoder, s.model_path),
             progress=not args.quiet,
             extra_writers=_extra_writers(),
-            cache=VectorCache(cache_path(s.instance_dir)),
+            cache=VectorCache(cache_path(index_dir)),
             sentences=True,
         )
     except ModelMissingError as exc:

@@ -20,9 +20,12 @@ from search_api.index.embedder import DIMENSION, MODEL_NAME, Encoder
 FILE_NAME = "embedding-cache.npz"
 
 
-def cache_path(instance_dir: Path | str) -> Path:
-    """Where the shared cache lives: the instance folder, beside the feedback store."""
-    return Path(instance_dir) / FILE_NAME
+def cache_path(index_dir: Path | str) -> Path:
+    """Where the shared cache lives: in the index folder, beside the versions it feeds.
+
+    One cache per index folder, so a build of another site (a test's, a preview) never
+    prunes the vectors of this one."""
+    return Path(index_dir) / FILE_NAME
 
 
 def key(text: str) -> str:

@@ -73,7 +73,7 @@ def test_serve_build_answers_on_words_first_then_swaps_to_the_built_index(tmp_pa
         hits = _search(port, "who pays investors")
         assert hits["results"] and hits["results"][0]["url"].startswith("/guidance/what/")
         # The child filled the shared cache with the chatbot's sentences too.
-        assert cache_path(instance).is_file()
+        assert cache_path(index_dir).is_file() and not cache_path(instance).exists()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
