@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from search_api.index import store as index_store
+from search_api.index.vector_cache import cache_path
 from tests.conftest import INDEX, SITE, require_built
 from tests.support.fault_tools import Background, load_script, wait_for
 
@@ -41,6 +42,8 @@ def make_hub(tmp_path: Path) -> tuple[Path, Path, str]:
     index_dir, site_dir = tmp_path / "index", tmp_path / "site"
     shutil.copytree(INDEX / version, index_dir / version)
     (index_dir / "CURRENT").write_text(version, encoding="utf-8")
+    if cache_path(INDEX).is_file():  # the chatbot's sentences too, as a copied deployment has them
+        shutil.copy(cache_path(INDEX), cache_path(index_dir))
     (site_dir / "_hub").mkdir(parents=True)
     lines = (SITE / "_hub" / "pages.jsonl").read_text(encoding="utf-8").splitlines()
     guidance = [line for line in lines if json.loads(line)["url"].startswith("/guidance/")]
