@@ -12,6 +12,7 @@ from pathlib import Path
 from search_api import paths
 from search_api.projects.model import INDIGO_HOME, Project
 from search_api.projects.query import CREDIT_BODY, Query, matches, summary
+from search_api.projects.values import Money
 
 COLUMNS = (
     "id",
@@ -57,9 +58,13 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def row(p: Project, site_url: str = "") -> list[object]:
-    """One project as CSV cells, in the order of COLUMNS."""
-    usd = lambda m: round(m.value_usd) if m.value_usd is not None else ""  # noqa: E731
+def _usd(m: Money) -> object:
+    # INDIGO's own US dollar conversion, whole dollars; blank when INDIGO gives none.
+    return round(m.value_usd) if m.value_usd is not None else ""
+
+
+def row(p: Project) -> list[object]:
+    """One project as CSV cells, in the order of COLUMNS (its hub page as a path: the host varies)."""
     cells: list[object] = [
         p.id,
         p.name,
@@ -69,11 +74,11 @@ def row(p: Project, site_url: str = "") -> list[object]:
         p.stage,
         p.launch_year if p.launch_year is not None else "",
         p.capital_raised.display(),
-        usd(p.capital_raised),
+        _usd(p.capital_raised),
         p.max_outcome_payment.display(),
-        usd(p.max_outcome_payment),
+        _usd(p.max_outcome_payment),
         "; ".join(f.name for f in p.funds),
-        site_url.rstrip("/") + p.page_url,
+        p.page_url,
         p.indigo_url,
     ]
     return [safe_cell(c) for c in cells]
@@ -89,7 +94,7 @@ def _filters_text(query: Query) -> str:
     return "; ".join(f"{k}={v}" for k, v in applied.items()) if applied else "none (every project)"
 
 
-def to_csv(projects: list[Project], query: Query, site_url: str = "") -> str:
+def to_csv(projects: list[Project], query: Query) -> str:
     """The CSV file: lines starting with # give the credit, terms and filters, then a header and one row a project."""
     chosen = selected(projects, query)
     info = credit()
@@ -103,7 +108,7 @@ def to_csv(projects: list[Project], query: Query, site_url: str = "") -> str:
         out.write(line + "\r\n")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(row(p, site_url) for p in chosen)
+    writer.writerows(row(p) for p in chosen)
     return out.getvalue()
 
 

@@ -1,4 +1,4 @@
-"""GET /api/projects and GET /api/projects/<indigo_id>: the INDIGO project database."""
+"""GET /api/projects, its downloads (.csv, .json) and GET /api/projects/<indigo_id>: the INDIGO project database."""
 
 from __future__ import annotations
 
