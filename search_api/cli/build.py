@@ -84,6 +84,7 @@ def _build_site(args: argparse.Namespace) -> int:
         print(f"Site in {s.site_dir} is up to date.")
         return 0
     mkdocs = Path(sys.executable).with_name("mkdocs")
+    print(f"Building the site into {s.site_dir} with MkDocs (about 15 s)...", flush=True)
     code = subprocess.call([str(mkdocs), "build", "--strict", "--quiet", "-d", str(s.site_dir)], cwd=ROOT)
     return code
 
