@@ -93,7 +93,7 @@ check: lint ## Lint, then the fast tests only (fake encoder; no built site, mode
 	$(BIN)/pytest -q -n $(TEST_WORKERS) -m "not model and not site and not browser and not server"
 
 test: index browser services lint ## Set up, build, then run every test (one pytest-xdist worker per core)
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
 
 clean: ## Remove built files (site, index); keeps .venv
 	rm -rf site kb/index kb/build
