@@ -26,8 +26,10 @@ def requests_of(page) -> list[str]:
 
 def open_search(page, url: str, words: str) -> None:
     page.goto(url, wait_until="networkidle")
-    page.keyboard.press("/")  # Material's shortcut into the header box
-    page.locator("input.md-search__input").press_sequentially(words, delay=15)
+    # A click, not the / shortcut: on a busy machine a key pressed before Material listens is lost.
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially(words, delay=15)
 
 
 def wait_for_hub_results(page, words: str) -> None:
