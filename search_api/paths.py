@@ -19,6 +19,8 @@ REDIRECTS = KB / "redirects.yaml"
 BUILD_DIR = KB / "build"
 ONNX_DIR = BUILD_DIR / "onnx"
 ABBREVIATIONS = BUILD_DIR / "abbreviations.md"
+# The last strict site build's log, headed by the fingerprint of the sources it built (not served).
+SITE_BUILD_LOG = BUILD_DIR / "site-build.log"
 
 # Inside a built site (site/ or SOP_SITE_DIR): what the build writes for the server and the index.
 HUB = "_hub"

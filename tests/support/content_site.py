@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from search_api import paths
 from search_api.config import ROOT
 from search_api.index.sources import site_fingerprint, source_fingerprint
 from tests.conftest import SITE as LEAD_SITE  # the lead's built site/
@@ -53,11 +54,20 @@ class Page:
     generated: bool
 
 
+def saved_build_log(fingerprint: str | None) -> str:
+    """The log `sophub build-site` kept of the strict build of these sources ("" if none)."""
+    try:
+        head, _, log = paths.SITE_BUILD_LOG.read_text(encoding="utf-8").partition("\n")
+    except FileNotFoundError:
+        return ""
+    return log if fingerprint and head == f"fingerprint: {fingerprint}" else ""
+
+
 @cache
 def built_site() -> BuiltSite:
     """The lead's site/ when it is current, else one strict build into a temp folder."""
     if site_fingerprint(LEAD_SITE) == source_fingerprint():
-        return BuiltSite(LEAD_SITE, True, 0, "")
+        return BuiltSite(LEAD_SITE, True, 0, saved_build_log(site_fingerprint(LEAD_SITE)))
     out = Path(tempfile.mkdtemp(prefix="content-tests-site-"))
     atexit.register(shutil.rmtree, out, ignore_errors=True)
     mkdocs = Path(sys.executable).with_name("mkdocs")
