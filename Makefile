@@ -58,7 +58,7 @@ site: $(STAMP) ## Build the static site into site/ (skipped when no source chang
 index: site ## Build the search index and chatbot vectors (exports ONNX first; embeds new texts only)
 	$(BIN)/sophub build-index --if-stale
 
-run: site ## Set up, build and serve the site and API on http://127.0.0.1:8000 (a missing index builds in the background)
+run: $(STAMP) ## Set up, build and serve the site and API on http://127.0.0.1:8000 (a missing index builds in the background)
 	$(BIN)/sophub serve --build
 
 serve-prod: index ## Serve site + API with gunicorn (gunicorn.conf.py: a worker per core, preload)

@@ -72,6 +72,11 @@ def _site_args(p: argparse.ArgumentParser) -> None:
 
 @command("build-site", "Build the static site with mkdocs --strict (skipped when no source changed).", _site_args)
 def _build_site(args: argparse.Namespace) -> int:
+    return build_site(args.if_stale)
+
+
+def build_site(if_stale: bool = False) -> int:
+    """Build the site with mkdocs --strict (nothing when `if_stale` and no source changed)."""
     import subprocess
 
     from search_api.config import ROOT
@@ -80,7 +85,7 @@ def _build_site(args: argparse.Namespace) -> int:
     s = Settings()
     stamp = s.site_dir / paths.FINGERPRINT
     fingerprint = source_fingerprint()
-    if args.if_stale and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+    if if_stale and stamp.is_file() and stamp.read_text().strip() == fingerprint:
         print(f"Site in {s.site_dir} is up to date.")
         return 0
     mkdocs = Path(sys.executable).with_name("mkdocs")

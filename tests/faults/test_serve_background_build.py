@@ -14,6 +14,7 @@ import urllib.request
 from devtools.local_server import free_port
 from search_api.config import ROOT
 from search_api.index import onnx as onnx_encoder
+from search_api.index.sources import source_fingerprint
 from search_api.index.vector_cache import cache_path
 from tests.conftest import SAMPLE_PAGES, require_built, write_site
 
@@ -41,6 +42,8 @@ def test_serve_build_answers_on_words_first_then_swaps_to_the_built_index(tmp_pa
         for i in range(150)
     ]
     write_site(site, SAMPLE_PAGES + extra)
+    # Stamped as built from today's sources, so serve --build goes straight to the index.
+    (site / "_hub" / "fingerprint").write_text(source_fingerprint(), encoding="utf-8")
     port = free_port()
     env = {
         **os.environ,
@@ -67,7 +70,7 @@ def test_serve_build_answers_on_words_first_then_swaps_to_the_built_index(tmp_pa
             time.sleep(0.2)
         text = log.read_text(errors="replace")
         assert seen and seen[-1] == "hybrid", text
-        assert "Building the search index in the background" in text
+        assert "Building the search index in the background" in text and "is up to date" in text
         # The page export answered before the index existed: words only, then by meaning.
         assert seen[0] != "hybrid", seen
         hits = _search(port, "who pays investors")
