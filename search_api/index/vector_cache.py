@@ -68,11 +68,16 @@ class VectorCache:
         return sorted(seen.values(), key=len)
 
     def put(self, texts: list[str], vectors: np.ndarray) -> None:
-        """Store vectors computed elsewhere (an earlier index version, a batch encoder)."""
+        """Store vectors computed elsewhere (an earlier index version, a batch encoder).
+
+        A text already held is left alone: each build seeds the cache from the previous
+        version, and only new vectors should make the file worth rewriting."""
         with self._lock:
             for t, v in zip(texts, vectors, strict=True):
-                self._vecs[key(t)] = np.asarray(v, dtype=np.float32)
-            self._dirty = self._dirty or bool(texts)
+                k = key(t)
+                if k not in self._vecs:
+                    self._vecs[k] = np.asarray(v, dtype=np.float32)
+                    self._dirty = True
 
     def lookup(self, texts: list[str]) -> np.ndarray:
         """Stored vectors, one row per text (KeyError when one was never embedded)."""
