@@ -126,3 +126,12 @@ def load(name: str, folder: Path = BLIND_DIR) -> dict[str, list[dict[str, Any]]]
     if name not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     return yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+EXTRA_DECLINES = "decline_extra"
+
+
+def load_extra_declines(folder: Path = BLIND_DIR) -> list[dict[str, Any]]:
+    """The extra must-decline questions (written blind, for tuning only; never part of test)."""
+    path = folder / f"{EXTRA_DECLINES}.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("must_decline", []) if path.is_file() else []

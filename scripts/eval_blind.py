@@ -123,6 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label} | " + " | ".join(f"{figures[s]['search'][key]:.3f}" for s in splits) + f" | {target} |")
     for label, key, fmt, target in ASK_ROWS:
         print(f"| {label} | " + " | ".join(fmt.format(figures[s]["ask"][key]) for s in splits) + f" | {target} |")
+    extra = blind_set.load_extra_declines()
+    if extra and "dev" in splits:
+        # A tuning set like dev: the decline examples and rules were written with it in view.
+        got = ask_figures(lambda q, h: answer_question(res, q, h), {"in_scope": [], "must_decline": extra})
+        print(
+            f"\nExtra must-decline tuning set ({len(extra)} questions, written blind): {got['must_decline_declined']:.1%} declined"
+        )
+        if args.misses:
+            for miss in got["misses"]:
+                print("-", json.dumps(miss, ensure_ascii=False))
     if args.misses and "dev" in figures:
         print("\nDev misses:")
         for miss in figures["dev"]["ask"]["misses"]:

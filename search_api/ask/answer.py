@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from search_api.ask import authored, names, router, scoring, selection
+from search_api.ask import authored, gaps, intents, names, router, scoring, selection
 from search_api.ask.guardrails import MAX_QUESTION, clean_history, clean_text, personal_data, personal_data_message
 from search_api.ask.sentences import sentence_texts, split_sentences
 from search_api.index import vector_cache
@@ -111,6 +111,15 @@ def _project_reply(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -
     )
 
 
+def _route_reply(source: Any, route: router.Route, question: str, cfg: dict[str, Any]) -> dict[str, Any]:
+    """A routed reply; a decline that can still point somewhere useful links the closest pages, never their sentences."""
+    related = [dict(route.link)] if route.link else []
+    if route.related:
+        loaded, encoder, _ = _unpack(source)
+        related += related_pages(search(loaded, encoder, expand(question, cfg), 5))
+    return reply(route.name, route.reply, related=related)
+
+
 def answer_question(
     source: Any, question: str, history: list[dict[str, Any]] | None = None, _probe: bool = False
 ) -> dict[str, Any]:
@@ -127,18 +136,18 @@ def answer_question(
         return reply("declined", cfg["replies"]["declined"])
     route = router.match_rules(question, cfg)
     if route is not None:
-        related = [dict(route.link)] if route.link else []
-        if route.related:
-            # A decline that can still point somewhere useful: the closest pages, never their sentences.
-            loaded, encoder, _ = _unpack(source)
-            related += related_pages(search(loaded, encoder, expand(question, cfg), 5))
-        return reply(route.name, route.reply, related=related)
+        return _route_reply(source, route, question, cfg)
     question = router.strip_greeting(question)
     loaded, encoder, cache = _unpack(source)
     turns = clean_history(history)
     asked = router.with_context(question, turns, cfg)
     expanded = expand(asked, cfg)
     qvec = encoder.encode([expanded])[0]
+    # A follow-up is judged with its earlier turn: "what about Australia?" after a question on
+    # names is about SOPs, not geography.
+    route = intents.decline_route(loaded, encoder, sentence_vectors(loaded, cache), qvec, cfg["_rules"])
+    if route is not None:
+        return _route_reply(source, route, question, cfg)
     hits = search(loaded, encoder, expanded, int(cfg["retrieval"]["sections"]), query_vector=qvec)
     if not hits:
         return reply("declined", cfg["replies"]["declined"])
@@ -149,6 +158,10 @@ def answer_question(
     match = _authored_match(loaded, encoder, question, expanded, qvec, cfg) if asked == question else None
     if match is not None:
         return _authored_reply(loaded, *match)
+    gap = gaps.empty_section(loaded, question, hits, cfg)
+    if gap is not None:
+        related = [{"title": gap["title"], "url": gap["url"]}] + related_pages(hits)
+        return reply("not_held", cfg["gaps"]["reply"].format(**gap), related=related[:3])
     project = router.project_page(question, hits, cfg)
     if project is not None:
         return _project_reply(loaded, project, cfg)

@@ -21,7 +21,8 @@ from search_api.index.textproc import STOPWORDS, abbreviations, stem, words
 _HEAD = re.compile(
     r"\b(social\s+impact\s+bonds?|social\s+benefit\s+bonds?|development\s+impact\s+bonds?|impact\s+bonds?"
     r"|outcomes?\s+bonds?|pay\s+for\s+success(\s+(pilot|project|programme|initiative))?|sibs?|dibs?|sbbs?|pfs"
-    r"|projects?|programmes?|programs?|pilots?|schemes?|funds?|trusts?|partnerships?|initiatives?|bonds?)\b",
+    r"|projects?|programmes?|programs?|pilots?|schemes?|funds?|trusts?|partnerships?|initiatives?|bonds?"
+    r"|contracts?|collective|partners|foundation|consortium|alliance|ventures)\b",
     re.I,
 )
 # Words that describe any scheme rather than name one.
@@ -68,25 +69,39 @@ class Unknown:
         )
 
 
+# Lists of names (the organisations A-Z, the project finder) hold words of every project at once.
+_LISTING_TYPES = frozenset({"tool"})
+# Pages about many things (section indexes, the glossary, the common questions) count section by section.
+_MANY_THINGS = re.compile(r"^/([^/]+/)?$|^/(common-questions|glossary)/")
+
+
+def _unit(chunk: dict) -> str:
+    """Where a name's words must all be found: the page about one thing, or one section of a page about many."""
+    page = chunk.get("page") or chunk["url"].split("#")[0]
+    return chunk["url"] if _MANY_THINGS.match(page) else page
+
+
 def _page_words(loaded: Loaded) -> dict[str, set[str]]:
-    """Each page's stemmed words (titles, headings, text and place metadata of all its sections)."""
+    """Each page's (or section's, see _unit) stemmed words and place metadata, listings left out."""
 
     def build() -> dict[str, set[str]]:
-        pages: dict[str, set[str]] = {}
+        sections: dict[str, set[str]] = {}
         for c in loaded.stored.chunks:
+            if c.get("type") in _LISTING_TYPES:
+                continue
             meta = c.get("meta") or {}
             extra = " ".join(str(meta.get(k, "")) for k in ("country", "policy_area"))
             text = plain(f"{c['title']} {c['section']} {c['text']} {extra}")
-            page = pages.setdefault(c.get("page") or c["url"].split("#")[0], set())
-            page.update(stem(w) for w in words(text))
-            page.update(acronyms(c["title"]) | acronyms(c["section"]))
-        return pages
+            found = sections.setdefault(_unit(c), set())
+            found.update(stem(w) for w in words(text))
+            found.update(acronyms(c["title"]) | acronyms(c["section"]))
+        return sections
 
     return loaded.derived("names_page_words", build)
 
 
 def _postings(loaded: Loaded) -> dict[str, set[str]]:
-    """Stemmed word -> the pages that use it."""
+    """Stemmed word -> the sections that use it."""
 
     def build() -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
@@ -113,7 +128,8 @@ def _known(word: str, postings: dict[str, set[str]]) -> str | None:
     for form in (word, stem(word)):
         if form in postings:
             return form
-    if len(word) < 5:
+    if len(word) < 6:
+        # One letter off a five-letter word is another word too often ("wight" -> "eight").
         return None
     for candidate in sorted(_one_edit(word)):
         for form in (candidate, stem(candidate)):

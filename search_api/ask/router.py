@@ -134,6 +134,13 @@ def _distinctive(title: str, generic: set[str]) -> set[str]:
     return out
 
 
+def _asks_part(question: str, title: str, cfg: dict[str, Any]) -> bool:
+    """True when the question, less the page title's words, asks for a kind of section."""
+    for w in set(re.findall(r"[A-Za-z]{3,}", title)):
+        question = re.sub(rf"\b{re.escape(w)}\b", " ", question, flags=re.I)
+    return any(re.search(kind["question"], question, re.I) for kind in cfg.get("heading_kinds") or [])
+
+
 def project_page(question: str, hits: list[Any], cfg: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The case study or project page a question only names ("tell me about Rikers Island")."""
     cfg = cfg or config()
@@ -149,6 +156,9 @@ def project_page(question: str, hits: list[Any], cfg: dict[str, Any] | None = No
         names = _distinctive(chunk["title"], cfg["_generic"])
         if not _named(question, chunk["title"], cfg):
             continue
+        if _asks_part(question, chunk["title"], cfg):
+            # "essex mst outcomes" asks for one part of the page (its results), not its opening.
+            return None
         title_words = {w.lower() for w in re.findall(r"[A-Za-z0-9'’-]+", chunk["title"])}
         rest = [w for w in asked if w not in cfg["_filler"] and w not in title_words and w not in names]
         if not rest:

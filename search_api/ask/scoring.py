@@ -145,6 +145,24 @@ def _kind_match(question: str, sentence: Sentence, cfg: dict[str, Any]) -> bool:
     return False
 
 
+def heading_kinds(question: str, cfg: dict[str, Any], title: str = "") -> list[str]:
+    """The section headings the question asks for (kb/ask.yaml heading_kinds), lower case.
+    Words of the page title the question names are not asked-for kinds ("Family Success")."""
+    for w in set(re.findall(r"[A-Za-z]{3,}", title)):
+        question = re.sub(rf"\b{re.escape(w)}\b", " ", question, flags=re.I)
+    wanted: list[str] = []
+    for kind in cfg.get("heading_kinds") or []:
+        if re.search(kind["question"], question, re.I):
+            wanted.extend(kind["headings"])
+    return wanted
+
+
+def _heading_match(wanted: list[str], sentence: Sentence) -> bool:
+    """True when the sentence's section heading is one the question asks for."""
+    heading = sentence.chunk["section"].lower()
+    return any(h in heading for h in wanted)
+
+
 def _type_penalty(question: str, sentence: Sentence, cfg: dict[str, Any]) -> float:
     """Generated pages (one per INDIGO project) outnumber the guidance; they answer only
     questions that name their project or place."""
@@ -154,7 +172,8 @@ def _type_penalty(question: str, sentence: Sentence, cfg: dict[str, Any]) -> flo
     return penalty
 
 
-def _page_chunks(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
+def page_chunks(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
+    """Each page's sections, in reading order."""
 
     def build() -> dict[str, list[dict[str, Any]]]:
         pages: dict[str, list[dict[str, Any]]] = {}
@@ -187,7 +206,7 @@ def candidate_sections(
         pages.append(page)
         if len(pages) > int(rc.get("named_pages", 2)):
             break
-        for c in _page_chunks(loaded).get(page, []):
+        for c in page_chunks(loaded).get(page, []):
             if c["url"] not in seen:
                 seen.add(c["url"])
                 out.append((c, r, h.dense))
@@ -219,6 +238,7 @@ def features(
     vecs = vectors.vectors(encoder, [embed_text(s) for s in cands])
     if q_terms is None:
         q_terms = dict.fromkeys(tokens(question), 1.0)
+    wanted = heading_kinds(question, cfg)
     feats = {
         "cosine": np.clip(vecs @ qvec, 0, None) if cands else np.zeros(0),
         "overlap": np.array([_overlap(q_terms, s, idf, top_idf) for s in cands]),
@@ -229,6 +249,7 @@ def features(
         "type": np.array([_type_penalty(question, s, cfg) for s in cands]),
         "novelty": np.array([_novelty(q_terms, s) for s in cands]),
         "label": np.array([1.0 if _kind_match(question, s, cfg) else 0.0 for s in cands]),
+        "heading": np.array([1.0 if wanted and _heading_match(wanted, s) else 0.0 for s in cands]),
     }
     return cands, feats, vecs
 
@@ -258,6 +279,7 @@ def combine(feats: dict[str, np.ndarray], cfg: dict[str, Any]) -> np.ndarray:
         + feats["bonus"]
         + float(sc.get("novelty", 0.0)) * feats["novelty"]
         + float(sc.get("label_bonus", 0.0)) * feats["label"]
+        + float(sc.get("heading_bonus", 0.0)) * feats.get("heading", 0.0)
         - float(sc.get("dependent_penalty", 0.0)) * feats["dependent"]
         - feats["type"]
     )

@@ -101,3 +101,32 @@ def test_a_follow_up_keeps_its_topic(ask):
 def test_other_declines_say_why_and_show_no_sentences(ask, question, route):
     reply = ask(question)
     assert reply["route"] == route and not reply["answered"] and reply["answer"] == []
+
+
+@pytest.mark.parametrize(
+    "question, route",
+    [
+        # No rule in kb/ask.yaml matches these wordings: the examples in kb/decline_examples.yaml catch them by meaning.
+        ("will ministers keep paying for outcomes contracts once the current fund closes", "forecast"),
+        ("is it worth us taking on a social investment loan for our charity", "advice"),
+    ],
+)
+def test_declines_no_rule_foresaw_are_caught_by_meaning(ask, question, route):
+    from search_api.ask import router
+
+    assert router.match_rules(question) is None
+    reply = ask(question)
+    assert reply["route"] == route and not reply["answered"] and reply["answer"] == []
+
+
+def test_results_a_project_page_does_not_hold_are_declined_with_its_page(ask):
+    reply = ask("Treatment of Stress SIB Denmark results")
+    assert reply["route"] == "not_held" and not reply["answered"] and reply["answer"] == []
+    assert "no results" in reply["message"] and "Treatment of Stress SIB - Denmark" in reply["message"]
+    assert reply["related"][0]["url"].startswith("/projects/indigo-poj-")
+
+
+def test_a_named_project_with_a_kind_of_question_gets_that_part_not_the_pages_opening(ask):
+    reply = ask("essex mst sib outcomes")
+    assert reply["route"] == "answered"
+    assert any(url.endswith(("#outcome-metrics", "#what-happened")) for url in _urls(reply)), _urls(reply)
