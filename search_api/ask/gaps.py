@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from search_api.ask import router
-from search_api.ask.scoring import NAMED_TYPES, heading_kinds, page_chunks
+from search_api.ask.scoring import NAMED_TYPES, page_chunks
 from search_api.index.loaded import Loaded
+from search_api.search import kinds, retrieval
 from search_api.search.retrieval import Hit
 
 
@@ -30,7 +31,7 @@ def empty_section(loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str,
     if not named or named[0].get("type") != "project" or any(c.get("type") != "project" for c in named):
         return None
     page = _page(named[0])
-    wanted = heading_kinds(question, cfg, named[0]["title"])
+    wanted = kinds.wanted(question, retrieval.settings(), named[0]["title"])
     asked = [c for c in page_chunks(loaded).get(page, []) if any(h in c["section"].lower() for h in wanted)]
     empty = re.compile(gaps["empty"])
     if not asked or not all(empty.match(c["text"].strip()) for c in asked):

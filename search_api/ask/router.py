@@ -13,6 +13,7 @@ import yaml
 from search_api import paths
 from search_api.ask.guardrails import Turn
 from search_api.index.textproc import words
+from search_api.search import kinds, retrieval
 
 CONFIG_FILE = paths.ASK_CONFIG
 PROJECT_TYPES = ("case-study", "project")
@@ -94,7 +95,9 @@ def is_follow_up(question: str, cfg: dict[str, Any] | None = None) -> bool:
     if any(lowered.startswith(o) for o in cfg["openers"]):
         return True
     short = len(ws) <= int(cfg["max_words"])
-    if short and (any(w in cfg["pronouns"] for w in ws) or (ws and ws[0] in _PREPOSITIONS)):
+    if short and ws and ws[0] in _PREPOSITIONS:
+        return True
+    if len(ws) <= int(cfg.get("pronoun_max_words", cfg["max_words"])) and any(w in cfg["pronouns"] for w in ws):
         return True
     # "who was the provider?" names nothing (no capitalised word, abbreviation or number),
     # so it can only be about what came before.
@@ -134,11 +137,9 @@ def _distinctive(title: str, generic: set[str]) -> set[str]:
     return out
 
 
-def _asks_part(question: str, title: str, cfg: dict[str, Any]) -> bool:
+def _asks_part(question: str, title: str) -> bool:
     """True when the question, less the page title's words, asks for a kind of section."""
-    for w in set(re.findall(r"[A-Za-z]{3,}", title)):
-        question = re.sub(rf"\b{re.escape(w)}\b", " ", question, flags=re.I)
-    return any(re.search(kind["question"], question, re.I) for kind in cfg.get("heading_kinds") or [])
+    return bool(kinds.wanted(question, retrieval.settings(), title))
 
 
 def project_page(question: str, hits: list[Any], cfg: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -156,7 +157,7 @@ def project_page(question: str, hits: list[Any], cfg: dict[str, Any] | None = No
         names = _distinctive(chunk["title"], cfg["_generic"])
         if not _named(question, chunk["title"], cfg):
             continue
-        if _asks_part(question, chunk["title"], cfg):
+        if _asks_part(question, chunk["title"]):
             # "essex mst outcomes" asks for one part of the page (its results), not its opening.
             return None
         title_words = {w.lower() for w in re.findall(r"[A-Za-z0-9'’-]+", chunk["title"])}

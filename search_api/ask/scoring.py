@@ -15,6 +15,7 @@ from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
 from search_api.index.textproc import tokens
 from search_api.index.vector_cache import VectorCache
+from search_api.search import kinds, retrieval
 from search_api.search.retrieval import Hit
 
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
@@ -145,24 +146,6 @@ def _kind_match(question: str, sentence: Sentence, cfg: dict[str, Any]) -> bool:
     return False
 
 
-def heading_kinds(question: str, cfg: dict[str, Any], title: str = "") -> list[str]:
-    """The section headings the question asks for (kb/ask.yaml heading_kinds), lower case.
-    Words of the page title the question names are not asked-for kinds ("Family Success")."""
-    for w in set(re.findall(r"[A-Za-z]{3,}", title)):
-        question = re.sub(rf"\b{re.escape(w)}\b", " ", question, flags=re.I)
-    wanted: list[str] = []
-    for kind in cfg.get("heading_kinds") or []:
-        if re.search(kind["question"], question, re.I):
-            wanted.extend(kind["headings"])
-    return wanted
-
-
-def _heading_match(wanted: list[str], sentence: Sentence) -> bool:
-    """True when the sentence's section heading is one the question asks for."""
-    heading = sentence.chunk["section"].lower()
-    return any(h in heading for h in wanted)
-
-
 def _type_penalty(question: str, sentence: Sentence, cfg: dict[str, Any]) -> float:
     """Generated pages (one per INDIGO project) outnumber the guidance; they answer only
     questions that name their project or place."""
@@ -238,7 +221,7 @@ def features(
     vecs = vectors.vectors(encoder, [embed_text(s) for s in cands])
     if q_terms is None:
         q_terms = dict.fromkeys(tokens(question), 1.0)
-    wanted = heading_kinds(question, cfg)
+    wanted = kinds.wanted(question, retrieval.settings())
     feats = {
         "cosine": np.clip(vecs @ qvec, 0, None) if cands else np.zeros(0),
         "overlap": np.array([_overlap(q_terms, s, idf, top_idf) for s in cands]),
@@ -249,7 +232,9 @@ def features(
         "type": np.array([_type_penalty(question, s, cfg) for s in cands]),
         "novelty": np.array([_novelty(q_terms, s) for s in cands]),
         "label": np.array([1.0 if _kind_match(question, s, cfg) else 0.0 for s in cands]),
-        "heading": np.array([1.0 if wanted and _heading_match(wanted, s) else 0.0 for s in cands]),
+        "heading": np.array(
+            [1.0 if wanted and kinds.heading_matches(s.chunk["section"], wanted) else 0.0 for s in cands]
+        ),
     }
     return cands, feats, vecs
 

@@ -75,11 +75,31 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+# A project page's lists of organisations ("Organisations > Investors"): one name a line.
+_NAME_LIST = "Organisations >"
+MAX_LISTED = 8
+
+
+def _name_list(chunk: dict[str, Any]) -> str | None:
+    """A list of organisations as one quotable line ("Investors: A; B; C."), or None.
+    Line by line, "Big Society Capital" says nothing of what it is and shorter names were dropped."""
+    if chunk.get("type") != "project" or not chunk["section"].startswith(_NAME_LIST):
+        return None
+    names = [line for line in _lines(chunk["text"]) if not line.startswith(("INDIGO ", "Table:"))]
+    if not names:
+        return None
+    shown = "; ".join(names[:MAX_LISTED]) + (f"; and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else "")
+    return f"{chunk['section'].split('>')[-1].strip()}: {shown}."
+
+
 def section_sentences(chunk: dict[str, Any], chunk_pos: int) -> list[Sentence]:
     """Sentences of one section worth quoting (pointers such as 'See the ... page' are left out)."""
     out: list[Sentence] = []
     if chunk["url"].startswith(LISTING_PAGES) or (chunk["url"].startswith(AUTHORED) and "#" not in chunk["url"]):
         return out  # a list of names, or a common-questions page's own introduction
+    listed = _name_list(chunk)
+    if listed is not None:
+        return [Sentence(listed, chunk, chunk_pos, 0, True)]
     for pos, (text, row) in enumerate(split_sentences(chunk["text"])):
         if len(text.split()) < 3 or _POINTER.match(text) or text.endswith("?"):
             continue

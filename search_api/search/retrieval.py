@@ -18,6 +18,7 @@ from search_api.index.lexical import bm25_scores
 from search_api.index.loaded import Loaded
 from search_api.index.questions import best_per_section
 from search_api.index.textproc import normalise_query, stem, tokens
+from search_api.search import kinds
 
 SETTINGS_FILE = paths.SEARCH_CONFIG
 FILTER_FIELDS = ("type", "policy_area", "country")
@@ -117,6 +118,7 @@ def search(
         fused, order = lexical, _ranks(lexical, eligible, limit)
     else:
         fused = _fuse(dense, lexical, eligible, limit, cfg) * _priors(loaded, cfg)
+        fused = kinds.reorder(loaded, expanded, fused, cfg)
         order = _ranks(fused, eligible, limit)
     hits: list[Hit] = []
     seen: set[str] = set()

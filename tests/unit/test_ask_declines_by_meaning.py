@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search_api.ask import gaps, intents, names, router, scoring
+from search_api.ask import gaps, intents, names, router
 from search_api.index import questions
 from search_api.index.loaded import Loaded
 from search_api.index.store import StoredIndex
 from search_api.index.vector_cache import VectorCache
+from search_api.search import kinds, retrieval
 from search_api.search.retrieval import Hit
 from tests.conftest import FakeEncoder
 
@@ -148,7 +149,7 @@ def test_results_the_page_holds_or_a_written_case_study_mean_no_decline():
     ],
 )
 def test_the_headings_a_question_asks_for(question, title, wanted, unwanted):
-    found = scoring.heading_kinds(question, router.config(), title)
+    found = kinds.wanted(question, retrieval.settings(), title)
     assert (wanted in found) if wanted else found == []
     assert unwanted not in found
 
@@ -172,3 +173,37 @@ def test_organisation_style_names_are_checked_and_near_misses_of_short_words_are
     assert names.unknown_name(loaded, "harbourside impact partners track record") is not None
     # "wight" is one letter from "eight", but five-letter words need an exact match.
     assert names.unknown_name(loaded, "isle of wight falls sib") is not None
+
+
+def test_a_project_pages_list_of_organisations_is_one_quotable_line():
+    from search_api.ask.sentences import section_sentences
+
+    names_ = "\n".join(f"Org {i}: Nonprofit/NGO" for i in range(10))
+    chunk = _chunk(PROJECT + "#investors", "Harbour Town Reading Bond", names_, "Organisations > Investors", "project")
+    (only,) = section_sentences(chunk, 0)
+    assert only.text == "Investors: " + "; ".join(f"Org {i}: Nonprofit/NGO" for i in range(8)) + "; and 2 more."
+    assert only.row  # embedded with its page title, which names the project
+    short = _chunk(
+        PROJECT + "#investors", "Harbour", "Big Society Capital\nBSC", "Organisations > Investors", "project"
+    )
+    assert [s.text for s in section_sentences(short, 0)] == ["Investors: Big Society Capital; BSC."]
+    # Prose sections and other page types are split into sentences as before.
+    prose = _chunk("/guidance/a/#b", "A", "One two three four. Five six seven eight.", "Organisations > X")
+    assert len(section_sentences(prose, 0)) == 2
+
+
+def test_search_moves_the_asked_for_section_to_the_top_of_its_named_page_only():
+    cfg = {"headings": dict(retrieval.settings()["headings"], boost=0.5)}
+    chunks = [dict(c, type="project") for c in _project("INDIGO reports no results for this project yet.")]
+    chunks.append(_chunk("/guidance/money/#investors", "Money", "Investors put money in.", "Investors"))
+    loaded = _loaded(chunks)
+    fused = np.array([0.9, 0.6, 0.5, 0.8], dtype=np.float32)
+    out = kinds.reorder(loaded, "harbour town investors", fused, cfg)
+    # The project's investors section now leads its page; the guidance page is not named, so it stays.
+    assert out[1] > out[0] and out[3] == pytest.approx(0.8) and out[2] == pytest.approx(0.5)
+    # Too far below its page's best (under half of it): not moved.
+    far = kinds.reorder(loaded, "harbour town investors", np.array([0.9, 0.3, 0.5, 0.8], dtype=np.float32), cfg)
+    assert far[1] == pytest.approx(0.3)
+    # A query naming no page, or asking for no kind, changes nothing.
+    assert list(kinds.reorder(loaded, "who are the investors", fused, cfg)) == list(fused)
+    assert list(kinds.reorder(loaded, "harbour town", fused, cfg)) == list(fused)
