@@ -79,30 +79,58 @@ def _templated(loaded: Loaded) -> np.ndarray:
     )
 
 
+def _openings(loaded: Loaded) -> np.ndarray:
+    """True for each page's opening section (its URL has no anchor)."""
+    return loaded.derived("opening_mask", lambda: np.array(["#" not in c["url"] for c in loaded.stored.chunks]))
+
+
+def _titles(loaded: Loaded) -> list[str]:
+    """Each page number's title."""
+
+    def build() -> list[str]:
+        out: dict[int, str] = {}
+        for c, p in zip(loaded.stored.chunks, _pages(loaded), strict=True):
+            out.setdefault(int(p), c["title"])
+        return [out[p] for p in range(len(out))]
+
+    return loaded.derived("page_titles", build)
+
+
 def reorder(loaded: Loaded, query: str, fused: np.ndarray, cfg: dict[str, Any]) -> np.ndarray:
     """Scores with the asked-for section of each named page moved to the top of its page.
 
-    Only within a page: a section under an asked-for heading that scores within (boost) of
+    Only on template pages the query names ("rikers results" reorders the Rikers pages), and
+    only within each page: a section under an asked-for heading that scores within (boost) of
     its page's best section takes that best score (and a hair more). Other pages keep their
-    places, so "does paying on results work?" is not pulled towards every "What it found".
+    places. Words of the page's own title ask for nothing ("Partnering for Family Success"); a
+    query that names a page and asks for nothing else gets the page's opening section.
     When several headings are asked for, the one listed first in kb/search.yaml comes first."""
-    boost = float((cfg.get("headings") or {}).get("boost", 0.0))
-    asked = wanted(query, cfg)
-    if not asked or boost <= 0:
+    hcfg = cfg.get("headings") or {}
+    boost = float(hcfg.get("boost", 0.0))
+    if boost <= 0 or not len(fused):
         return fused
     pages = _pages(loaded)
+    asked_words = set(words(query))
+    titles = _title_words(loaded, frozenset(hcfg.get("generic", "").split()))
+    candidates = np.flatnonzero(fused > 0)
+    named = {int(p) for p in np.unique(pages[candidates]) if titles[p] & asked_words}
+    if not named:
+        return fused
     best = np.zeros(int(pages.max()) + 1, dtype=np.float64)
     np.maximum.at(best, pages, fused)
     top = best[pages]
-    # Only on template pages the query names: "rikers results" reorders the Rikers pages.
-    asked_words = set(words(query))
-    titles = _title_words(loaded, frozenset((cfg.get("headings") or {}).get("generic", "").split()))
-    named = np.array([bool(titles[p] & asked_words) for p in range(len(titles))], dtype=bool)
-    near = (fused > 0) & (fused >= (1.0 - boost) * top) & named[pages] & _templated(loaded)
+    near = (fused > 0) & (fused >= (1.0 - boost) * top) & _templated(loaded)
     out = fused.astype(np.float64, copy=True)
-    done = np.zeros(len(fused), dtype=bool)
-    for rank, heading in enumerate(asked):
-        lift = near & ~done & _mask(loaded, (heading,))
-        out[lift] = top[lift] * (1.0 + 1e-6) + 1e-9 * (len(asked) - rank)
-        done |= lift
+    names = _titles(loaded)
+    for page in named:
+        on_page = near & (pages == page)
+        if not on_page.any():
+            continue
+        asked = wanted(query, cfg, names[page])
+        masks = [_mask(loaded, (h,)) for h in asked] if asked else ([_openings(loaded)] if hcfg.get("opening") else [])
+        done = np.zeros(len(fused), dtype=bool)
+        for rank, mask in enumerate(masks):
+            lift = on_page & ~done & mask
+            out[lift] = top[lift] * (1.0 + 1e-6) + 1e-9 * (len(masks) - rank)
+            done |= lift
     return out.astype(fused.dtype)

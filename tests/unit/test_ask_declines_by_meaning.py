@@ -207,3 +207,16 @@ def test_search_moves_the_asked_for_section_to_the_top_of_its_named_page_only():
     # A query naming no page, or asking for no kind, changes nothing.
     assert list(kinds.reorder(loaded, "who are the investors", fused, cfg)) == list(fused)
     assert list(kinds.reorder(loaded, "harbour town", fused, cfg)) == list(fused)
+
+
+def test_words_of_the_named_pages_own_title_ask_for_no_section():
+    cfg = {"headings": dict(retrieval.settings()["headings"], boost=0.5)}
+    title = "Harbour Success Programme"
+    chunks = [
+        _chunk("/projects/p2/", title, "Harbour Success Programme is an impact bond project.", kind="project"),
+        _chunk("/projects/p2/#results", title, "Engaged: 40", "Results", "project"),
+    ]
+    fused = np.array([0.9, 0.8], dtype=np.float32)
+    # "success" is in the title, so the bare name asks for no kind: results stay second.
+    assert list(kinds.reorder(_loaded(chunks), "harbour success programme", fused, cfg)) == list(fused)
+    assert kinds.reorder(_loaded(chunks), "harbour success programme results", fused, cfg)[1] > 0.9
