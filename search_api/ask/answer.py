@@ -151,6 +151,14 @@ def answer_question(
     hits = search(loaded, encoder, expanded, int(cfg["retrieval"]["sections"]), query_vector=qvec)
     if not hits:
         return reply("declined", cfg["replies"]["declined"])
+    rest = intents.without_names(question, [h.chunk["title"] for h in hits], cfg)
+    if rest is not None and asked == question:
+        # "how many staff work at the GO Lab?": the name makes it look answerable; what is asked of it may not be.
+        route = intents.decline_route(
+            loaded, encoder, sentence_vectors(loaded, cache), encoder.encode([rest])[0], cfg["_rules"]
+        )
+        if route is not None:
+            return _route_reply(source, route, question, cfg)
     unknown = names.unknown_name(loaded, question)
     if unknown is not None:
         return reply("unknown_name", unknown.message(), related=related_pages(hits))
@@ -193,6 +201,10 @@ def answer_question(
     else:
         chosen = selection.readable_order(cands, selection.choose(cands, scores, vecs, cfg))
         answer = [{"text": cands[i].text, "citation": citation(cands[i].chunk)} for i in chosen]
+        tool = next((r.link for r in cfg["_rules"] if r.name == "feasibility" and r.link), None)
+        if tool and re.search(r"\bfeasib", question, re.I):
+            # A question about feasibility in general is answered, with the assessor offered first.
+            related = [dict(tool)] + [r for r in related if r["url"] != tool["url"]]
         result = reply("answered", "", answered=True, answer=answer, related=related, confidence=confidence)
     if _probe:
         result.update(_best=best, _top_cosine=top_cosine, _coverage=covered)

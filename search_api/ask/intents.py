@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
 
 from search_api import paths
+from search_api.ask import router
 from search_api.ask.router import Route, Rule
 from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
@@ -84,3 +87,14 @@ def decline_route(
         return None
     rule = next((r for r in rules if r.name == near[0]), None)
     return None if rule is None else Route(rule.name, rule.reply, rule.link, rule.related)
+
+
+def without_names(question: str, titles: list[str], cfg: dict[str, Any]) -> str | None:
+    """The question less the words of the pages it names ("how many staff work at the"), or
+    None when it names none of them or nothing is left to judge."""
+    named = [t for t in dict.fromkeys(titles) if router.names_in(question, t, cfg)]
+    if not named:
+        return None
+    drop = {w.lower() for t in named for w in re.findall(r"[A-Za-z0-9'’-]+", t)}
+    kept = [w for w in question.split() if re.sub(r"[^\w'’-]", "", w).lower() not in drop]
+    return " ".join(kept) if len(kept) >= 3 and len(kept) < len(question.split()) else None
