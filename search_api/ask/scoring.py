@@ -146,6 +146,14 @@ def _kind_match(question: str, sentence: Sentence, cfg: dict[str, Any]) -> bool:
     return False
 
 
+def _heading_weight(groups: list[list[str]], heading: str) -> float:
+    """1 for a heading of the most specific kind asked for, 1/2 for the next kind, and so on."""
+    for rank, group in enumerate(groups):
+        if kinds.heading_matches(heading, group):
+            return 1.0 / (1 + rank)
+    return 0.0
+
+
 def _type_penalty(question: str, sentence: Sentence, cfg: dict[str, Any]) -> float:
     """Generated pages (one per INDIGO project) outnumber the guidance; they answer only
     questions that name their project or place."""
@@ -221,7 +229,7 @@ def features(
     vecs = vectors.vectors(encoder, [embed_text(s) for s in cands])
     if q_terms is None:
         q_terms = dict.fromkeys(tokens(question), 1.0)
-    wanted = kinds.wanted(question, retrieval.settings())
+    groups = kinds.wanted_groups(question, retrieval.settings())
     feats = {
         "cosine": np.clip(vecs @ qvec, 0, None) if cands else np.zeros(0),
         "overlap": np.array([_overlap(q_terms, s, idf, top_idf) for s in cands]),
@@ -232,9 +240,7 @@ def features(
         "type": np.array([_type_penalty(question, s, cfg) for s in cands]),
         "novelty": np.array([_novelty(q_terms, s) for s in cands]),
         "label": np.array([1.0 if _kind_match(question, s, cfg) else 0.0 for s in cands]),
-        "heading": np.array(
-            [1.0 if wanted and kinds.heading_matches(s.chunk["section"], wanted) else 0.0 for s in cands]
-        ),
+        "heading": np.array([_heading_weight(groups, s.chunk["section"]) for s in cands]),
     }
     return cands, feats, vecs
 

@@ -11,16 +11,26 @@ from search_api.index.loaded import Loaded
 from search_api.index.textproc import STOPWORDS, words
 
 
-def wanted(question: str, cfg: dict[str, Any], title: str = "") -> list[str]:
-    """The section headings (lower case) the question asks for; words of a named page's title
-    do not count ("Partnering for Family Success" asks for nothing)."""
+def wanted_groups(question: str, cfg: dict[str, Any], title: str = "") -> list[list[str]]:
+    """The section headings (lower case) the question asks for, one list per matching kind,
+    most specific kind first; words of a named page's title do not count ("Partnering for
+    Family Success" asks for nothing)."""
     for w in set(re.findall(r"[A-Za-z]{3,}", title)):
         question = re.sub(rf"\b{re.escape(w)}\b", " ", question, flags=re.I)
-    found: list[str] = []
+    seen: set[str] = set()
+    groups: list[list[str]] = []
     for kind in (cfg.get("headings") or {}).get("kinds") or []:
         if re.search(kind["question"], question, re.I):
-            found.extend(h for h in kind["headings"] if h not in found)
-    return found
+            group = [h for h in kind["headings"] if h not in seen]
+            seen.update(group)
+            if group:
+                groups.append(group)
+    return groups
+
+
+def wanted(question: str, cfg: dict[str, Any], title: str = "") -> list[str]:
+    """The asked-for section headings as one list, most specific first."""
+    return [h for group in wanted_groups(question, cfg, title) for h in group]
 
 
 def heading_matches(heading: str, headings: list[str]) -> bool:

@@ -220,3 +220,10 @@ def test_words_of_the_named_pages_own_title_ask_for_no_section():
     # "success" is in the title, so the bare name asks for no kind: results stay second.
     assert list(kinds.reorder(_loaded(chunks), "harbour success programme", fused, cfg)) == list(fused)
     assert kinds.reorder(_loaded(chunks), "harbour success programme results", fused, cfg)[1] > 0.9
+
+
+def test_the_most_specific_kind_asked_for_comes_first():
+    cfg = retrieval.settings()
+    groups = kinds.wanted_groups("why did experts doubt the utah results", cfg)
+    assert groups[0] == ["criticism"] and "what happened" in groups[1]
+    assert kinds.wanted("why did experts doubt the utah results", cfg)[0] == "criticism"
