@@ -227,3 +227,23 @@ def test_the_most_specific_kind_asked_for_comes_first():
     groups = kinds.wanted_groups("why did experts doubt the utah results", cfg)
     assert groups[0] == ["criticism"] and "what happened" in groups[1]
     assert kinds.wanted("why did experts doubt the utah results", cfg)[0] == "criticism"
+
+
+def test_a_who_question_favours_sentences_that_name_an_organisation_indigo_lists():
+    from search_api.ask import scoring
+
+    chunks = [
+        _chunk(
+            PROJECT + "#investors",
+            "Harbour",
+            "Big Society Capital\nBridges Fund Management: Investor",
+            "Organisations > Investors",
+            "project",
+        )
+    ]
+    orgs = scoring.organisations(_loaded(chunks))
+    assert {"big society capital", "bridges fund management"} <= orgs
+    cfg = {"scoring": {"kind_bonus": 0.25}}
+    assert scoring._bonus("who invested?", "Bridges Fund Management put in £1m.", cfg, orgs) == 0.25
+    assert scoring._bonus("who invested?", "The council paid for outcomes.", cfg, orgs) == 0.0
+    assert scoring._bonus("what is a SIB?", "Big Society Capital invested.", cfg, orgs) == 0.0
