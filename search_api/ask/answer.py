@@ -16,6 +16,7 @@ from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
 from search_api.index.textproc import normalise_query, tokens
 from search_api.index.vector_cache import VectorCache
+from search_api.search import kinds, retrieval
 from search_api.search.retrieval import Hit, search
 
 
@@ -76,7 +77,15 @@ def _authored_match(
         # Written questions use the reader's words: the unexpanded question may match closer ("LCF").
         raw = authored.best_match(loaded, encoder.encode([question])[0])
         match = raw if raw and (match is None or raw[1] > match[1]) else match
-    return match if match is not None and match[1] >= least else None
+    if match is None or match[1] < least:
+        return None
+    # "utah preschool controversy" is close to "What was the Utah preschool SIB?", but asks for
+    # one part of the story (its criticism) that the written question does not.
+    asked = kinds.wanted_groups(question, retrieval.settings())
+    written = set(kinds.wanted(match[0]["section"], retrieval.settings()))
+    if asked and not written & set(asked[0]):
+        return None
+    return match
 
 
 def _authored_reply(loaded: Loaded, chunk: dict[str, Any], cosine: float) -> dict[str, Any]:
