@@ -120,6 +120,19 @@ def _project_reply(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -
     )
 
 
+def _asked_section(question: str, hits: list[Hit]) -> str | None:
+    """The top search result's URL when it is the part of a page the question asks for
+    ("What it found" for "what did the rct find?"), else None."""
+    groups = kinds.wanted_groups(question, retrieval.settings(), hits[0].chunk["title"]) if hits else []
+    if (
+        groups
+        and hits[0].chunk.get("type") in scoring.NAMED_TYPES
+        and kinds.heading_matches(hits[0].chunk["section"], groups[0])
+    ):
+        return hits[0].chunk["url"]
+    return None
+
+
 def _route_reply(source: Any, route: router.Route, question: str, cfg: dict[str, Any]) -> dict[str, Any]:
     """A routed reply; a decline that can still point somewhere useful links the closest pages, never their sentences."""
     related = [dict(route.link)] if route.link else []
@@ -208,7 +221,13 @@ def answer_question(
     ):
         result = reply("declined", cfg["replies"]["declined"], related=related, confidence=confidence)
     else:
-        chosen = selection.readable_order(cands, selection.choose(cands, scores, vecs, cfg))
+        anchor = _asked_section(question if asked == question else asked, hits)
+        picked = (
+            selection.anchored(cands, scores, vecs, cfg, anchor)
+            if anchor and cfg["retrieval"].get("anchor_sentences")
+            else selection.choose(cands, scores, vecs, cfg)
+        )
+        chosen = selection.readable_order(cands, picked)
         answer = [{"text": cands[i].text, "citation": citation(cands[i].chunk)} for i in chosen]
         tool = next((r.link for r in cfg["_rules"] if r.name == "feasibility" and r.link), None)
         if tool and re.search(r"\bfeasib", question, re.I):

@@ -93,3 +93,19 @@ def readable_order(cands: list[Sentence], chosen: list[int]) -> list[int]:
     for i in chosen:  # chosen is already best-first
         page_rank.setdefault(cands[i].chunk.get("page", ""), len(page_rank))
     return sorted(chosen, key=lambda i: (page_rank[cands[i].chunk.get("page", "")], cands[i].chunk_pos, cands[i].pos))
+
+
+def anchored(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dict[str, Any], url: str) -> list[int]:
+    """The best sentences of one section (the part of a page the question asked for) first,
+    then the usual choice from the rest."""
+    own = [i for i in np.argsort(-scores) if cands[i].chunk["url"] == url][
+        : int(cfg["retrieval"].get("anchor_sentences", 2))
+    ]
+    if not own:
+        return choose(cands, scores, vecs, cfg)
+    rest = choose(
+        cands, np.where([cands[i].chunk["url"] == url for i in range(len(cands))], -np.inf, scores), vecs, cfg
+    )
+    texts = {cands[i].text for i in own}
+    extra = [i for i in rest if cands[i].text not in texts and np.isfinite(scores[i])]
+    return [int(i) for i in own] + extra[: int(cfg["retrieval"]["max_sentences"]) - len(own)]

@@ -141,6 +141,7 @@ def reorder(loaded: Loaded, query: str, fused: np.ndarray, cfg: dict[str, Any]) 
         done = np.zeros(len(fused), dtype=bool)
         for rank, mask in enumerate(masks):
             lift = on_page & ~done & mask
-            out[lift] = top[lift] * (1.0 + 1e-6) + 1e-9 * (len(masks) - rank)
+            # Steps of 1e-4 survive float32 (about 7 digits); earlier headings come first.
+            out[lift] = top[lift] * (1.0 + 1e-4 * (len(masks) - rank))
             done |= lift
     return out.astype(fused.dtype)

@@ -247,3 +247,22 @@ def test_a_who_question_favours_sentences_that_name_an_organisation_indigo_lists
     assert scoring._bonus("who invested?", "Bridges Fund Management put in £1m.", cfg, orgs) == 0.25
     assert scoring._bonus("who invested?", "The council paid for outcomes.", cfg, orgs) == 0.0
     assert scoring._bonus("what is a SIB?", "Big Society Capital invested.", cfg, orgs) == 0.0
+
+
+def test_the_asked_for_section_leads_the_answer():
+    from search_api.ask import selection
+    from search_api.ask.sentences import Sentence
+
+    found = _chunk(PROJECT + "#results", "Harbour", "x", "Results", "project")
+    other = _chunk(PROJECT, "Harbour", "y", "Harbour", "project")
+    cands = [Sentence(f"Other {i}.", other, 0, i) for i in range(3)] + [
+        Sentence(f"Found {i}.", found, 1, i) for i in range(3)
+    ]
+    scores = np.array([0.9, 0.8, 0.7, 0.5, 0.4, 0.3])
+    vecs = np.eye(6)
+    cfg = {
+        "retrieval": {"max_sentences": 4, "anchor_sentences": 2, "selection": "mmr"},
+        "scoring": {"mmr_lambda": 0.7, "keep_ratio": 0.1, "duplicate_cosine": 0.9},
+    }
+    chosen = selection.anchored(cands, scores, vecs, cfg, PROJECT + "#results")
+    assert [cands[i].text for i in chosen] == ["Found 0.", "Found 1.", "Other 0.", "Other 1."]
