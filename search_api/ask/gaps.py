@@ -32,7 +32,7 @@ def empty_section(loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str,
         return None
     page = _page(named[0])
     wanted = kinds.wanted(question, retrieval.settings(), named[0]["title"])
-    asked = [c for c in page_chunks(loaded).get(page, []) if any(h in c["section"].lower() for h in wanted)]
+    asked = [c for c in page_chunks(loaded).get(page, []) if kinds.heading_matches(c["section"], wanted)]
     if wanted and not asked and set(wanted) <= set(gaps.get("absent_headings") or []):
         # The kind of section asked for (an evaluation, criticism, lessons) is not one a project
         # page ever has, and no written page about the project was found to hold it.

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from search_api.ask import router
+from search_api.ask import organisations, router
 from search_api.ask.sentences import Sentence, embed_text, section_sentences
 from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
@@ -96,39 +96,11 @@ _REASON = re.compile(
 _HOW_MANY = re.compile(r"\b(how\s+many|what\s+(share|percentage|proportion|number))\b")
 
 
-_WHO = re.compile(
-    r"\b(who|which\s+(organisations?|organizations?|charit\w+|investors?|providers?|councils?|firms?|companies|funders?))\b"
-)
-_ORG_SECTION = "Organisations >"
-
-
-def organisations(loaded: Loaded) -> frozenset[str]:
-    """Lower-case names of every organisation INDIGO lists on a project page (for "who" questions)."""
-
-    def build() -> frozenset[str]:
-        names: set[str] = set()
-        for c in loaded.stored.chunks:
-            if c.get("type") == "project" and c["section"].startswith(_ORG_SECTION):
-                for line in c["text"].split("\n"):
-                    name = line.split(":")[0].strip().lower()
-                    if len(name) >= 4 and not name.startswith(("indigo ", "table")):
-                        names.add(name)
-        return frozenset(names)
-
-    return loaded.derived("ask_organisations", build)
-
-
-def _names_an_organisation(text: str, orgs: frozenset[str]) -> bool:
-    """True when the text names an organisation INDIGO lists (any run of 1-6 words)."""
-    ws = re.findall(r"[\w&'’.-]+", text.lower())
-    return any(" ".join(ws[i : i + n]) in orgs for n in range(1, 7) for i in range(len(ws) - n + 1))
-
-
 def _bonus(question: str, text: str, cfg: dict[str, Any], orgs: frozenset[str] = frozenset()) -> float:
     """A lift for the kind of fact a 'who', 'when', 'how much' or 'how many' question asks for."""
     q = question.lower()
     b = float(cfg["scoring"].get("kind_bonus", 0.0))
-    if orgs and _WHO.search(q) and _names_an_organisation(text, orgs):
+    if orgs and organisations.WHO.search(q) and organisations.named_in(text, orgs):
         return b
     if _WHEN.search(q) and _YEAR.search(text):
         return b
@@ -260,7 +232,7 @@ def features(
     if q_terms is None:
         q_terms = dict.fromkeys(tokens(question), 1.0)
     groups = kinds.wanted_groups(question, retrieval.settings())
-    orgs = organisations(loaded) if _WHO.search(question.lower()) else frozenset()
+    orgs = organisations.known(loaded) if organisations.WHO.search(question.lower()) else frozenset()
     feats = {
         "cosine": np.clip(vecs @ qvec, 0, None) if cands else np.zeros(0),
         "overlap": np.array([_overlap(q_terms, s, idf, top_idf) for s in cands]),

@@ -230,7 +230,7 @@ def test_the_most_specific_kind_asked_for_comes_first():
 
 
 def test_a_who_question_favours_sentences_that_name_an_organisation_indigo_lists():
-    from search_api.ask import scoring
+    from search_api.ask import organisations, scoring
 
     chunks = [
         _chunk(
@@ -241,7 +241,7 @@ def test_a_who_question_favours_sentences_that_name_an_organisation_indigo_lists
             "project",
         )
     ]
-    orgs = scoring.organisations(_loaded(chunks))
+    orgs = organisations.known(_loaded(chunks))
     assert {"big society capital", "bridges fund management"} <= orgs
     cfg = {"scoring": {"kind_bonus": 0.25}}
     assert scoring._bonus("who invested?", "Bridges Fund Management put in £1m.", cfg, orgs) == 0.25
