@@ -76,7 +76,7 @@ def systems_for(res: Resources, site_dir: Path, variants: bool) -> dict:
 
     material = MaterialSearch(site_dir)
     out = {
-        "Material search (lunr, today's baseline)": material.search,
+        "Material search (lunr, the site's fallback when the API is down)": material.search,
         "BM25 alone": run("bm25"),
         "Dense alone (all-MiniLM-L6-v2)": run("dense"),
         "Hybrid (chosen settings)": run("hybrid"),
@@ -152,7 +152,7 @@ from the glossary, so "SIB" also finds "social impact bond".
 We asked {n} questions in the words practitioners use. Each question lists the sections
 that answer it. The table shows how often the right section came first (recall@1) or in
 the top five (recall@5). It also shows two measures of ranking quality, MRR@10 and nDCG@10.
-Higher is better for every measure. The first row is the keyword search built into the site.
+Higher is better for every measure. The first row is the keyword search built into the site's theme. The header search falls back to it when the search service is down.
 
 Table: How often each search system found the right section for the {n} questions.
 
