@@ -16,7 +16,7 @@ from search_api.index.embedder import Encoder
 from search_api.index.loaded import Loaded
 from search_api.index.textproc import normalise_query, tokens
 from search_api.index.vector_cache import VectorCache
-from search_api.search import kinds, retrieval
+from search_api.search import kinds, retrieval, spelling
 from search_api.search.retrieval import Hit, search
 
 
@@ -163,11 +163,16 @@ def answer_question(
     loaded, encoder, cache = _unpack(source)
     turns = clean_history(history)
     asked = router.with_context(question, turns, cfg)
-    expanded = expand(asked, cfg)
+    # Typos mended against the hub's words for retrieval and scoring; name checks keep the reader's spelling.
+    mended = spelling.correct(loaded, asked)
+    expanded = expand(mended, cfg)
     qvec = encoder.encode([expanded])[0]
+    # Declines are judged on the reader's own spelling: mending "recipies" towards the hub's
+    # words would only make an off-topic question look answerable.
+    as_written = qvec if mended == asked else encoder.encode([expand(asked, cfg)])[0]
     # A follow-up is judged with its earlier turn: "what about Australia?" after a question on
     # names is about SOPs, not geography.
-    route = intents.decline_route(loaded, encoder, sentence_vectors(loaded, cache), qvec, cfg["_rules"])
+    route = intents.decline_route(loaded, encoder, sentence_vectors(loaded, cache), as_written, cfg["_rules"])
     if route is not None:
         return _route_reply(source, route, question, cfg)
     hits = search(loaded, encoder, expanded, int(cfg["retrieval"]["sections"]), query_vector=qvec)
@@ -200,7 +205,7 @@ def answer_question(
     svec = qvec
     if asked != question:
         # A follow-up: what it adds ("in the US") matters most, the earlier question less.
-        focus = expand(question, cfg)
+        focus = expand(spelling.correct(loaded, question), cfg)
         q_terms = {t: 0.5 for t in q_terms} | dict.fromkeys(tokens(focus), 1.0)
         svec = qvec + encoder.encode([focus])[0]
         svec = svec / (np.linalg.norm(svec) or 1.0)

@@ -18,7 +18,7 @@ from search_api.index.lexical import bm25_scores
 from search_api.index.loaded import Loaded
 from search_api.index.questions import best_per_section
 from search_api.index.textproc import normalise_query, stem, tokens
-from search_api.search import kinds
+from search_api.search import kinds, spelling
 
 SETTINGS_FILE = paths.SEARCH_CONFIG
 FILTER_FIELDS = ("type", "policy_area", "country")
@@ -97,7 +97,7 @@ def search(
     n = len(chunks)
     if n == 0:
         return []
-    expanded = normalise_query(query)
+    expanded = normalise_query(spelling.correct(loaded, query))
     mask = _mask(loaded, filters or {})
     eligible = np.ones(n, dtype=bool) if mask is None else mask
     limit = max(k, int(cfg["candidates"]))

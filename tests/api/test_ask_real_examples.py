@@ -130,3 +130,9 @@ def test_a_named_project_with_a_kind_of_question_gets_that_part_not_the_pages_op
     reply = ask("essex mst sib outcomes")
     assert reply["route"] == "answered"
     assert any(url.endswith(("#outcome-metrics", "#what-happened")) for url in _urls(reply)), _urls(reply)
+
+
+def test_typing_slips_are_mended_before_searching(ask):
+    reply = ask("how do outcome paymnets work in a socail impact bond")
+    assert reply["answered"], reply["message"]
+    assert "outcome" in _text(reply) and "pay" in _text(reply)
