@@ -13,7 +13,7 @@ from search_api.ask.guardrails import MAX_QUESTION, clean_history, clean_text, p
 from search_api.ask.sentences import sentence_texts, split_sentences
 from search_api.index import vector_cache
 from search_api.index.embedder import Encoder
-from search_api.index.loaded import Loaded
+from search_api.index.loaded import Loaded, page_of
 from search_api.index.textproc import normalise_query, tokens
 from search_api.index.vector_cache import VectorCache
 from search_api.search import kinds, retrieval, spelling
@@ -50,7 +50,7 @@ def related_pages(hits: list[Hit], limit: int = 3) -> list[dict[str, str]]:
     """The closest pages (one entry per page, linking to its best section)."""
     out, seen = [], set()
     for hit in hits:
-        page = hit.chunk.get("page") or hit.chunk["url"].split("#")[0]
+        page = page_of(hit.chunk)
         if page in seen:
             continue
         seen.add(page)
@@ -97,7 +97,7 @@ def _authored_reply(loaded: Loaded, chunk: dict[str, Any], cosine: float) -> dic
 
 def _project_reply(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -> dict[str, Any]:
     """What a named project is, from its page: the opening (what, where, when) and the problem it tackles."""
-    page = chunk.get("page") or chunk["url"].split("#")[0]
+    page = page_of(chunk)
     sections = [c for c in loaded.stored.chunks if c.get("page") == page]
     intro = sections[0] if sections else chunk
     answer = [{"text": s, "citation": citation(intro)} for s, _row in split_sentences(intro["text"])[:3]]

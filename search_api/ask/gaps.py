@@ -7,13 +7,9 @@ from typing import Any
 
 from search_api.ask import router
 from search_api.ask.scoring import NAMED_TYPES, page_chunks
-from search_api.index.loaded import Loaded
+from search_api.index.loaded import Loaded, page_of
 from search_api.search import kinds, retrieval
 from search_api.search.retrieval import Hit
-
-
-def _page(chunk: dict[str, Any]) -> str:
-    return chunk.get("page") or chunk["url"].split("#")[0]
 
 
 def empty_section(loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str, Any]) -> dict[str, str] | None:
@@ -30,7 +26,7 @@ def empty_section(loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str,
     # summary of the project may still hold what INDIGO lacks, so its presence means answer.
     if not named or named[0].get("type") != "project" or any(c.get("type") != "project" for c in named):
         return None
-    page = _page(named[0])
+    page = page_of(named[0])
     wanted = kinds.wanted(question, retrieval.settings(), named[0]["title"])
     asked = [c for c in page_chunks(loaded).get(page, []) if kinds.heading_matches(c["section"], wanted)]
     if wanted and not asked and set(wanted) <= set(gaps.get("absent_headings") or []):

@@ -14,8 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from search_api.index.loaded import Loaded
+from search_api.index.loaded import Loaded, page_of
 from search_api.index.textproc import STOPWORDS, abbreviations, stem, words
+from search_api.search.spelling import one_edit
 
 # The nouns that make a phrase the name of a particular scheme.
 _HEAD = re.compile(
@@ -39,7 +40,6 @@ _WORD_FORM = re.compile(r"^[a-z][a-z'-]{2,}$")
 MAX_QUALIFIERS = 4
 # Heads that end a proper name ("Leeds Outcomes Trust"): the head word must be on the page too.
 _NAME_HEADS = frozenset({"trust", "fund", "partnership", "foundation", "initiative"})
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _CAPS = re.compile(r"\b[A-Z][\w-]*")
 
 
@@ -77,7 +77,7 @@ _MANY_THINGS = re.compile(r"^/([^/]+/)?$|^/(common-questions|glossary)/")
 
 def _unit(chunk: dict) -> str:
     """Where a name's words must all be found: the page about one thing, or one section of a page about many."""
-    page = chunk.get("page") or chunk["url"].split("#")[0]
+    page = page_of(chunk)
     return chunk["url"] if _MANY_THINGS.match(page) else page
 
 
@@ -113,16 +113,6 @@ def _postings(loaded: Loaded) -> dict[str, set[str]]:
     return loaded.derived("names_postings", build)
 
 
-def _one_edit(word: str) -> set[str]:
-    """Every word one deletion, swap of neighbours, replacement or insertion away."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    inserts = {a + c + b for a, b in splits for c in _LETTERS}
-    return deletes | swaps | replaces | inserts
-
-
 def _known(word: str, postings: dict[str, set[str]]) -> str | None:
     """The hub's spelling of a word (itself, or the word a typo is one letter from), or None."""
     for form in (word, stem(word)):
@@ -131,7 +121,8 @@ def _known(word: str, postings: dict[str, set[str]]) -> str | None:
     if len(word) < 6:
         # One letter off a five-letter word is another word too often ("wight" -> "eight").
         return None
-    for candidate in sorted(_one_edit(word)):
+    # The word itself is not among the edits; it was looked up above.
+    for candidate in sorted(one_edit(word, any_letter=True)):
         for form in (candidate, stem(candidate)):
             if form in postings:
                 return form

@@ -12,7 +12,7 @@ import numpy as np
 from search_api.ask import organisations, router
 from search_api.ask.sentences import Sentence, embed_text, section_sentences
 from search_api.index.embedder import Encoder
-from search_api.index.loaded import Loaded
+from search_api.index.loaded import Loaded, page_of
 from search_api.index.textproc import tokens
 from search_api.index.vector_cache import VectorCache
 from search_api.search import kinds, retrieval
@@ -171,7 +171,7 @@ def page_chunks(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     def build() -> dict[str, list[dict[str, Any]]]:
         pages: dict[str, list[dict[str, Any]]] = {}
         for c in loaded.stored.chunks:
-            pages.setdefault(c.get("page") or c["url"].split("#")[0], []).append(c)
+            pages.setdefault(page_of(c), []).append(c)
         return pages
 
     return loaded.derived("ask_pages", build)
@@ -193,7 +193,7 @@ def candidate_sections(
     named.sort(key=lambda rh: (NAMED_TYPES.index(rh[1].chunk["type"]), rh[0]))
     pages: list[str] = []
     for r, h in named:
-        page = h.chunk.get("page") or h.chunk["url"].split("#")[0]
+        page = page_of(h.chunk)
         if page in pages:
             continue
         pages.append(page)

@@ -13,6 +13,11 @@ from search_api.index.store import StoredIndex
 T = TypeVar("T")
 
 
+def page_of(chunk: dict[str, Any]) -> str:
+    """The URL of the page a section belongs to (its own URL without the anchor)."""
+    return chunk.get("page") or chunk["url"].split("#")[0]
+
+
 @dataclass
 class Loaded:
     """An index version with its BM25, plus a typed cache of what features derive from it."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from search_api.index.loaded import Loaded
+from search_api.index.loaded import Loaded, page_of
 from search_api.index.textproc import STOPWORDS, words
 
 
@@ -51,9 +51,7 @@ def _pages(loaded: Loaded) -> np.ndarray:
 
     def build() -> np.ndarray:
         ids: dict[str, int] = {}
-        return np.array(
-            [ids.setdefault(c.get("page") or c["url"].split("#")[0], len(ids)) for c in loaded.stored.chunks]
-        )
+        return np.array([ids.setdefault(page_of(c), len(ids)) for c in loaded.stored.chunks])
 
     return loaded.derived("page_ids", build)
 
@@ -65,16 +63,13 @@ def _title_words(loaded: Loaded, generic: frozenset[str]) -> list[frozenset[str]
     """Per page number, the title words that can name it ("rikers", "kirklees")."""
 
     def build() -> list[frozenset[str]]:
-        pages = _pages(loaded)
-        titles: dict[int, set[str]] = {}
-        for c, p in zip(loaded.stored.chunks, pages, strict=True):
-            titles.setdefault(int(p), {w for w in words(c["title"]) if len(w) >= 3 and w not in STOPWORDS | generic})
+        titles = [{w for w in words(t) if len(w) >= 3 and w not in STOPWORDS | generic} for t in _titles(loaded)]
         # A word in many titles ("private", "london") names none of them.
         df: dict[str, int] = {}
-        for ws in titles.values():
+        for ws in titles:
             for w in ws:
                 df[w] = df.get(w, 0) + 1
-        return [frozenset(w for w in titles.get(p, set()) if df[w] <= MAX_TITLES) for p in range(len(titles))]
+        return [frozenset(w for w in ws if df[w] <= MAX_TITLES) for ws in titles]
 
     return loaded.derived(("title_words", generic), build)
 
@@ -87,11 +82,6 @@ def _templated(loaded: Loaded) -> np.ndarray:
     return loaded.derived(
         "templated", lambda: np.array([c.get("type") in TEMPLATE_TYPES for c in loaded.stored.chunks])
     )
-
-
-def _openings(loaded: Loaded) -> np.ndarray:
-    """True for each page's opening section (its URL has no anchor)."""
-    return loaded.derived("opening_mask", lambda: np.array(["#" not in c["url"] for c in loaded.stored.chunks]))
 
 
 def _titles(loaded: Loaded) -> list[str]:
@@ -112,8 +102,7 @@ def reorder(loaded: Loaded, query: str, fused: np.ndarray, cfg: dict[str, Any]) 
     Only on template pages the query names ("rikers results" reorders the Rikers pages), and
     only within each page: a section under an asked-for heading that scores within (boost) of
     its page's best section takes that best score (and a hair more). Other pages keep their
-    places. Words of the page's own title ask for nothing ("Partnering for Family Success"); a
-    query that names a page and asks for nothing else gets the page's opening section.
+    places. Words of the page's own title ask for nothing ("Partnering for Family Success").
     When several headings are asked for, the one listed first in kb/search.yaml comes first."""
     hcfg = cfg.get("headings") or {}
     boost = float(hcfg.get("boost", 0.0))
@@ -136,8 +125,7 @@ def reorder(loaded: Loaded, query: str, fused: np.ndarray, cfg: dict[str, Any]) 
         on_page = near & (pages == page)
         if not on_page.any():
             continue
-        asked = wanted(query, cfg, names[page])
-        masks = [_mask(loaded, (h,)) for h in asked] if asked else ([_openings(loaded)] if hcfg.get("opening") else [])
+        masks = [_mask(loaded, (h,)) for h in wanted(query, cfg, names[page])]
         done = np.zeros(len(fused), dtype=bool)
         for rank, mask in enumerate(masks):
             lift = on_page & ~done & mask

@@ -39,14 +39,15 @@ def _near(a: str, b: str) -> bool:
     return False
 
 
-def _edits(word: str) -> set[str]:
+def one_edit(word: str, any_letter: bool = False) -> set[str]:
     """The words one typing slip away: a letter dropped or added, neighbours swapped, or a
-    letter replaced by a vowel for a vowel or a key beside it. "season" is not a slip of "reason"."""
+    letter replaced by a vowel for a vowel or a key beside it ("season" is not a slip of
+    "reason"); any_letter allows every replacement."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return (
         {a + b[1:] for a, b in splits if b}
         | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0] and _near(c, b[0])}
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0] and (any_letter or _near(c, b[0]))}
         | {a + c + b for a, b in splits for c in _LETTERS}
     )
 
@@ -60,7 +61,7 @@ def correct(loaded: Loaded, text: str) -> str:
         low = word.lower()
         if len(low) < MIN_LENGTH or low in vocab or not word.islower():
             return word  # short, known, or capitalised (a name the hub may simply not hold)
-        best = max(_edits(low), key=lambda w: vocab.get(w, 0))
+        best = max(one_edit(low), key=lambda w: vocab.get(w, 0))
         return best if vocab.get(best, 0) >= MIN_COUNT else word
 
     return _WORD.sub(fix, text)

@@ -11,24 +11,13 @@ from search_api.index.chunker import chunks_from_pages
 from search_api.index.loaded import Loaded
 from search_api.index.store import StoredIndex
 from sitebuild import section_questions as sq
+from tests.support import ask_index
 
 PAGE_MD = "# Money\n\nIntro.\n\n## Who pays?\n\nThe outcome payer does.\n\nBased on: [Flow](../guidance/what.md#how-the-money-flows)\n"
 
 
-def _loaded(chunks: list[dict], qv: questions.QuestionVectors | None = None) -> Loaded:
-    stored = StoredIndex("v1", None, {}, chunks, None, np.zeros((len(chunks), 4), dtype=np.float32))
-    return Loaded(stored, bm25=None, questions=qv)
-
-
-def _chunk(url: str, title: str, text: str, section: str | None = None) -> dict:
-    return {
-        "url": url,
-        "page": url.split("#")[0],
-        "title": title,
-        "section": section or title,
-        "text": text,
-        "meta": {},
-    }
+_loaded = ask_index.loaded
+_chunk = ask_index.chunk
 
 
 def test_sidecar_questions_join_the_section_they_name(tmp_path):

@@ -8,32 +8,22 @@ import pytest
 from search_api.ask import gaps, intents, names, router
 from search_api.index import questions
 from search_api.index.loaded import Loaded
-from search_api.index.store import StoredIndex
 from search_api.index.vector_cache import VectorCache
 from search_api.search import kinds, retrieval
 from search_api.search.retrieval import Hit
 from tests.conftest import FakeEncoder
+from tests.support import ask_index
 
 ENC = FakeEncoder()
 
 
-def _chunk(url: str, title: str, text: str, section: str | None = None, kind: str = "guidance") -> dict:
-    return {
-        "url": url,
-        "page": url.split("#")[0],
-        "title": title,
-        "section": section or title,
-        "text": text,
-        "type": kind,
-    }
+_chunk = ask_index.chunk
 
 
 def _loaded(chunks: list[dict], asked: list[str] | None = None) -> Loaded:
-    qv = None
-    if asked:
-        qv = questions.QuestionVectors(asked, ENC.encode(asked), np.zeros(len(asked), dtype=np.int32))
-    stored = StoredIndex("v1", None, {}, chunks, None, np.zeros((len(chunks), 4), dtype=np.float32))
-    return Loaded(stored, bm25=None, questions=qv)
+    """A hand-made index whose readers' questions are `asked`, embedded with the fake encoder."""
+    qv = questions.QuestionVectors(asked, ENC.encode(asked), np.zeros(len(asked), dtype=np.int32)) if asked else None
+    return ask_index.loaded(chunks, qv)
 
 
 EXAMPLES = intents.Examples(
