@@ -23,7 +23,7 @@ WHEELS := $(firstword $(wildcard /opt/wheels))
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither" >&2)
 
 
-.PHONY: help setup browser services site index run serve-prod test check lint bench load weight links eval readability clean
+.PHONY: help setup browser services packages site onnx index run serve-prod test check lint bench load weight links eval readability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,18 +44,36 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml package.json pack
 
 setup: $(STAMP) ## Create .venv and install the pinned requirements
 
+# Debian's packages the browser and server tests use; each check is cheap, so a machine that has
+# them runs no apt-get at all.
+APT_INSTALL := apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+HAVE_BROWSER := command -v chromium >/dev/null
+HAVE_SERVICES := { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v redis-server >/dev/null \
+	&& { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v openssl >/dev/null; }
+
 browser: ## Install Debian's chromium for the browser tests if it is missing
-	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@$(HAVE_BROWSER) || { $(APT_INSTALL) chromium; }
 
 services: ## Install Debian's PostgreSQL, Redis and nginx if missing (tests and `make load` start their own on loopback)
-	@{ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v redis-server >/dev/null \
-		&& { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v openssl >/dev/null; } \
-		|| { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server nginx openssl; }
+	@$(HAVE_SERVICES) || { $(APT_INSTALL) postgresql redis-server nginx openssl; }
+
+packages: ## What `make browser` and `make services` install, in one apt-get (`make test` runs it beside the build)
+	@want=""; $(HAVE_BROWSER) || want=" chromium"; $(HAVE_SERVICES) || want="$$want postgresql redis-server nginx openssl"; \
+	if [ -n "$$want" ]; then \
+		echo "Installing$$want from Debian while the rest builds (log: kb/build/apt.log)..."; mkdir -p kb/build; \
+		{ $(APT_INSTALL) $$want; } > kb/build/apt.log 2>&1 || { tail -n 20 kb/build/apt.log; exit 1; }; \
+		echo "Installed$$want."; \
+	fi
 
 site: $(STAMP) ## Build the static site into site/ (skipped when no source changed)
 	$(BIN)/sophub build-site --if-stale
 
-index: site ## Build the search index and chatbot vectors (exports ONNX first; embeds new texts only)
+onnx: $(STAMP) ## Export the model to ONNX and check it against torch (skipped when a checked export is there)
+	$(BIN)/sophub export-onnx --if-missing
+
+# The site (MkDocs, one core) and the ONNX export (torch) need different things, so they run at once.
+index: $(STAMP) ## Build the site and the ONNX export at once, then the search index and chatbot vectors (new texts only)
+	$(MAKE) --no-print-directory -j2 site onnx
 	$(BIN)/sophub build-index --if-stale
 
 run: $(STAMP) ## Set up, build and serve the site and API on http://127.0.0.1:8000 (a missing index builds in the background)
@@ -92,7 +110,9 @@ lint: $(STAMP) ## Check style with ruff
 check: lint ## Lint, then the fast tests only (fake encoder; no built site, model, browser or server)
 	$(BIN)/pytest -q -n $(TEST_WORKERS) -m "not model and not site and not browser and not server"
 
-test: index browser services lint ## Set up, build, then run every test (one pytest-xdist worker per core)
+# apt-get waits on the network and the disk while the build uses the CPU, so they run side by side.
+test: ## Set up, build, then run every test (one pytest-xdist worker per core)
+	$(MAKE) --no-print-directory -j3 index packages lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
 
 clean: ## Remove built files (site, index); keeps .venv

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         chunks = timed(rows, "chunks", lambda c: f"{len(c):,} sections")(lambda: chunks_from_pages(read_pages(site)))
         onnx_dir = tmp_dir / "onnx"
         report = timed(rows, "ONNX export and check", lambda r: f"min cosine {r['min_cosine']:.7f}")(
-            onnx_export.export_and_verify, site, None, onnx_dir
+            onnx_export.export_and_verify, None, onnx_dir
         )
         encoder = OnnxEncoder(onnx_dir, workers=workers)
         cache = VectorCache()

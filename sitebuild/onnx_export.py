@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import time
 import warnings
@@ -13,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from search_api.config import ROOT
 from search_api.index.embedder import Encoder, load_torch_encoder, resolve_model_path
 from search_api.index.onnx import MIN_COSINE, ONNX_DIR, OnnxEncoder, is_verified
 
 log = logging.getLogger(__name__)
 HEADS, HIDDEN = 12, 384  # all-MiniLM-L6-v2's attention heads and hidden size
+DOCS_DIR = ROOT / "docs"
 
 
 def _load(model_path: Path) -> Any:
@@ -103,37 +106,40 @@ def verify(texts: list[str], reference: np.ndarray, folder: Path = ONNX_DIR) -> 
     return report
 
 
-def sample_texts(site_dir: Path, n: int = 160) -> list[str]:
-    """Texts the index embeds, spread over every length (long sections and short questions alike)."""
-    from search_api.index import questions
-    from search_api.index.chunker import chunks_from_pages
-    from search_api.index.sources import read_pages
-    from sitebuild.indexer import embed_text
+def sample_texts(docs_dir: Path = DOCS_DIR, n: int = 160) -> list[str]:
+    """Texts like those the index embeds, spread over every length: the pages' own paragraphs,
+    alone and six at a time (so some pass the model's 256-token limit).
 
-    chunks = chunks_from_pages(read_pages(site_dir))
-    texts = sorted({embed_text(c) for c in chunks} | {q for _, q in questions.section_questions(chunks)}, key=len)
-    step = max(1, len(texts) // n)
-    return texts[::step][:n] or ["a social outcomes partnership"]
+    Read from docs/, not the built site, so the export can run while the site builds."""
+    texts: set[str] = set()
+    for path in sorted(docs_dir.rglob("*.md")):
+        blocks = [b.strip() for b in re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))]
+        blocks = [b for b in blocks if b and not b.startswith(("---", "|", "<", "```", "{%"))]
+        texts.update(blocks)
+        texts.update("\n".join(blocks[i : i + 6]) for i in range(0, len(blocks), 6))
+    ordered = sorted(texts, key=lambda t: (len(t), t))
+    step = max(1, len(ordered) // n)
+    return ordered[::step][:n] or ["a social outcomes partnership"]
 
 
-def export_and_verify(site_dir: Path, model_override: str | None = None, folder: Path = ONNX_DIR) -> dict:
-    """Export, then check against torch on a sample of the site's own texts."""
+def export_and_verify(model_override: str | None = None, folder: Path = ONNX_DIR) -> dict:
+    """Export, then check against torch on a sample of the hub's own texts."""
     model_path = resolve_model_path(model_override)
     st = _load(model_path)
     export(model_path, folder, st)
-    texts = sample_texts(site_dir)
+    texts = sample_texts()
     reference = np.asarray(st.encode(texts, batch_size=32, normalize_embeddings=True), dtype=np.float32)
     return verify(texts, reference, folder)
 
 
-def build_encoder(site_dir: Path, encoder: str = "auto", model_override: str | None = None) -> Encoder:
+def build_encoder(encoder: str = "auto", model_override: str | None = None) -> Encoder:
     """The fastest encoder that gives torch's vectors: ONNX on every core, exported first if
     need be; torch when asked for or when the export does not match."""
     if encoder != "torch":
         if not is_verified(ONNX_DIR):
             started = time.perf_counter()
             print("Exporting the model to ONNX and checking it against torch...", file=sys.stderr, flush=True)
-            report = export_and_verify(site_dir, model_override)
+            report = export_and_verify(model_override)
             state = "verified" if report["verified"] else "NOT verified: building with torch"
             print(f"  ONNX export {state} ({time.perf_counter() - started:.0f} s).", file=sys.stderr, flush=True)
         if is_verified(ONNX_DIR):

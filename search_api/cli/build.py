@@ -39,7 +39,7 @@ def _build_index(args: argparse.Namespace) -> int:
         report = indexer.build(
             site,
             index_dir,
-            lambda: onnx_export.build_encoder(site, s.encoder, s.model_path),
+            lambda: onnx_export.build_encoder(s.encoder, s.model_path),
             progress=not args.quiet,
             extra_writers=_extra_writers(),
             cache=VectorCache(cache_path(index_dir)),
@@ -108,7 +108,9 @@ def _onnx_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--if-missing", action="store_true", help="do nothing when a verified export exists")
 
 
-@command("export-onnx", "Export the model to ONNX and verify it against torch on the site's own texts.", _onnx_args)
+@command(
+    "export-onnx", "Export the model to ONNX and verify it against torch on the pages' own paragraphs.", _onnx_args
+)
 def _export_onnx(args: argparse.Namespace) -> int:
     import warnings
 
@@ -119,7 +121,7 @@ def _export_onnx(args: argparse.Namespace) -> int:
         print("ONNX export is present and verified.")
         return 0
     warnings.filterwarnings("ignore")
-    report = onnx_export.export_and_verify(Settings().site_dir, Settings().model_path)
+    report = onnx_export.export_and_verify(Settings().model_path)
     state = "verified: queries will use ONNX" if report["verified"] else "NOT verified: queries will use torch"
-    print(f"ONNX export {state} (min cosine {report['min_cosine']:.7f} over {report['texts']} chunks).")
+    print(f"ONNX export {state} (min cosine {report['min_cosine']:.7f} over {report['texts']} texts).")
     return 0

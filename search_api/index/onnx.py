@@ -14,7 +14,10 @@ from search_api.index.embedder import DIMENSION, MODEL_NAME
 ONNX_DIR = paths.ONNX_DIR
 MIN_COSINE = 0.9999
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
-BATCH = 32
+# Small batches of similar length: on 4,488 of the hub's texts (2 workers) batch 4 took 17.0-17.4 s,
+# 8 17.5-18.1 s, 16 19.0 s and 32 20.4-20.8 s, with the same vectors (min cosine 0.999999).
+# A batch's activations stay in the core's cache.
+BATCH = 4
 
 
 class OnnxEncoder:
