@@ -71,9 +71,10 @@ site: $(STAMP) ## Build the static site into site/ (skipped when no source chang
 onnx: $(STAMP) ## Export the model to ONNX and check it against torch (skipped when a checked export is there)
 	$(BIN)/sophub export-onnx --if-missing
 
-# The site (MkDocs, one core) and the ONNX export (torch) need different things, so they run at once.
+# The site (MkDocs, one core) and the ONNX export (torch) need different things, so they run at once
+# (under `make test` they share its job slots).
 index: $(STAMP) ## Build the site and the ONNX export at once, then the search index and chatbot vectors (new texts only)
-	$(MAKE) --no-print-directory -j2 site onnx
+	$(MAKE) --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j2) site onnx
 	$(BIN)/sophub build-index --if-stale
 
 run: $(STAMP) ## Set up, build and serve the site and API on http://127.0.0.1:8000 (a missing index builds in the background)
@@ -113,7 +114,7 @@ check: lint ## Lint, then the fast tests only (fake encoder; no built site, mode
 # apt-get waits on the network and the disk while the build uses the CPU, so they run side by side.
 test: ## Set up, build, then run every test (one pytest-xdist worker per core)
 	$(MAKE) --no-print-directory -j3 index packages lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --durations=20
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
 
 clean: ## Remove built files (site, index); keeps .venv
 	rm -rf site kb/index kb/build

@@ -204,6 +204,26 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.site)
         if "gunicorn" in source or "serve_in_thread" in source or "subprocess" in names:
             item.add_marker(pytest.mark.server)
+    _name_groups(config, items)
+
+
+def _name_groups(config, items) -> None:
+    """Put each xdist_group name at the end of its tests' ids, which is how `--dist loadgroup` sends
+    a group to one worker.
+
+    pytest-xdist 3.8 writes the old `_nodeid` field, which pytest 9 no longer reads, so without
+    this the groups are silently ignored (pytest-dev/pytest-xdist#1386; the fix, #1388, is not
+    released). Harmless once it is: the scheduler reads the last name after an "@"."""
+    if not config.getvalue("loadgroup"):  # set only inside a worker of a loadgroup run
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
+        )
+        if names and "@" not in item.nodeid.rsplit("]", 1)[-1]:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
 
 
 def _module_source(module) -> str:

@@ -23,7 +23,8 @@ from tests.conftest import SITE, require_built
 from tests.support.deploy_tools import Gunicorn, client_tls, self_signed_cert, unit_command
 from tests.support.services import Nginx
 
-pytestmark = pytest.mark.model
+# The module starts nginx and two servers once: its tests share one pytest-xdist worker (`--dist loadgroup`).
+pytestmark = [pytest.mark.model, pytest.mark.xdist_group("nginx")]
 API_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
 PAGES = ["/", "/guidance/", "/tools/feasibility-assessor/", "/no-such-page/"]
 

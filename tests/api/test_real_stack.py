@@ -11,6 +11,9 @@ from search_api.index.embedder import DIMENSION, MODEL_NAME, ModelMissingError, 
 from tests.conftest import INDEX, SITE, require_built
 
 pytestmark = pytest.mark.model
+# Tests that load torch share one pytest-xdist worker (`--dist loadgroup` in the Makefile): importing
+# torch and sentence-transformers costs each worker several seconds, so one worker pays it once.
+TORCH = pytest.mark.xdist_group("torch")
 
 
 class _Ids(HTMLParser):
@@ -50,6 +53,7 @@ def test_every_chunk_url_points_to_an_anchor_in_the_built_html():
     assert not missing, f"anchors not in the built HTML: {missing[:10]}"
 
 
+@TORCH
 def test_real_model_embeds_meaningfully():
     enc = load_torch_encoder()
     vecs = enc.encode(["social impact bond", "outcomes-based contract funded by investors", "chocolate cake recipe"])

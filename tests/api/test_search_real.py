@@ -16,6 +16,9 @@ from sitebuild import indexer
 from tests.conftest import INDEX, SITE, require_built
 
 pytestmark = pytest.mark.model
+# Tests that load torch share one pytest-xdist worker (`--dist loadgroup` in the Makefile): importing
+# torch and sentence-transformers costs each worker several seconds, so one worker pays it once.
+TORCH = pytest.mark.xdist_group("torch")
 
 
 def _urls(client, q, **kw):
@@ -41,6 +44,7 @@ def test_every_result_url_is_in_the_index(real_app):
 
 
 @pytest.mark.skipif(not onnx_encoder.is_verified(), reason="no verified ONNX export (make index creates it)")
+@TORCH
 def test_onnx_vectors_match_torch():
     texts = ["what if the provider misses targets?", "Social impact bonds in the UK", "x"]
     torch_vecs = load_torch_encoder().encode(texts)
@@ -54,6 +58,7 @@ def test_served_encoder_is_onnx_when_verified(real_app):
     assert type(enc).__name__ == expected
 
 
+@TORCH
 def test_rebuild_swaps_index_without_failing_a_search(tmp_path):
     require_built()
     site, index_dir = tmp_path / "site", tmp_path / "index"

@@ -18,6 +18,10 @@ from tests.conftest import INDEX, SITE, require_built
 from tests.support.fault_tools import assert_plain, forbid_network, use_fake_clock
 from tests.support.openapi_contract import check_response
 
+# Most of these load torch: they share one pytest-xdist worker (`--dist loadgroup` in the Makefile),
+# which pays the import once.
+pytestmark = pytest.mark.xdist_group("torch")
+
 
 def app_without_model(settings: Settings, tmp_path, encoder: str = "torch"):
     """The real loading path (no test encoder) with SOP_MODEL_PATH at an empty folder."""

@@ -20,6 +20,8 @@ from tests.conftest import require_built
 from tests.support.fault_tools import Background, load_script, wait_for
 
 load = load_script()
+# The module's gunicorn starts once: its tests share one pytest-xdist worker (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("gunicorn_workers")
 
 
 @dataclass
