@@ -214,7 +214,7 @@ def _name_groups(config, items) -> None:
     pytest-xdist 3.8 writes the old `_nodeid` field, which pytest 9 no longer reads, so without
     this the groups are silently ignored (pytest-dev/pytest-xdist#1386; the fix, #1388, is not
     released). Harmless once it is: the scheduler reads the last name after an "@"."""
-    if not config.getvalue("loadgroup"):  # set only inside a worker of a loadgroup run
+    if not getattr(config.option, "loadgroup", False):  # set only inside a worker of a loadgroup run
         return
     from _pytest.nodeid import coerce_node_id
 

@@ -39,7 +39,9 @@ GENERIC = frozenset(
 _WORD_FORM = re.compile(r"^[a-z][a-z'-]{2,}$")
 MAX_QUALIFIERS = 4
 # Heads that end a proper name ("Leeds Outcomes Trust"): the head word must be on the page too.
-_NAME_HEADS = frozenset({"trust", "fund", "partnership", "foundation", "initiative"})
+_NAME_HEADS = frozenset(
+    {"trust", "fund", "partnership", "foundation", "initiative", "collective", "consortium", "alliance"}
+)
 _CAPS = re.compile(r"\b[A-Z][\w-]*")
 
 
@@ -134,6 +136,44 @@ def _known(word: str, postings: dict[str, set[str]]) -> str | None:
     return None
 
 
+def _bigrams(loaded: Loaded) -> frozenset[tuple[str, str]]:
+    """Every pair of stemmed words side by side anywhere in the hub, listings included (they hold every name)."""
+
+    def build() -> frozenset[tuple[str, str]]:
+        pairs: set[tuple[str, str]] = set()
+        for c in loaded.stored.chunks:
+            ws = [stem(w) for w in words(plain(f"{c['title']} {c['section']} {c['text']}"))]
+            pairs.update(zip(ws, ws[1:], strict=False))
+            # A country written before the head ("... France fund") is where, not part of the name.
+            country = (c.get("meta") or {}).get("country")
+            pairs.update((stem(w), "*") for w in words(plain(str(country or ""))))
+        return frozenset(pairs)
+
+    return loaded.derived("names_bigrams", build)
+
+
+def _unnamed_head(phrase: str, postings: dict[str, set[str]], pairs: frozenset[tuple[str, str]]) -> bool:
+    """True when a proper name's last two words ("... Outcomes Trust") stand side by side nowhere in the hub.
+
+    Every word of "Leeds Outcomes Trust" may be on some page about Leeds; the name itself is not."""
+    ws = words(phrase)
+    head = stem(ws[-1])
+    if len(ws) < 2 or head not in {stem(h) for h in _NAME_HEADS}:
+        return False
+    last = ws[-2]
+    if last in STOPWORDS or last in abbreviations() or len(last) <= 4:
+        return False  # "the LCF fund", "GM homes" and other short forms are checked word by word only
+    known = _known(last, postings)
+    if known is None or (known, "*") in pairs:
+        return False
+    if (known, head) in pairs or (stem(last), head) in pairs:
+        return False
+    # A known name with a head added by the reader ("Egalite des Chances Economiques fund"): its own
+    # last two words stand side by side somewhere.
+    before = _known(ws[-3], postings) if len(ws) >= 3 and ws[-3] not in STOPWORDS else None
+    return before is None or (before, known) not in pairs
+
+
 def qualifier_phrases(question: str) -> list[tuple[str, list[str]]]:
     """(the phrase as written, its qualifier words) for each "<words> <scheme noun>" in the question."""
     found = []
@@ -179,5 +219,7 @@ def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
             return Unknown(phrase)
         known = [postings[s] for s in spelt if s is not None]
         if known and not set.intersection(*known):
+            return Unknown(phrase)
+        if _unnamed_head(phrase, postings, _bigrams(loaded)):
             return Unknown(phrase)
     return None

@@ -124,6 +124,10 @@ def named_hub() -> Loaded:
             ),
             _chunk("/case-studies/wlz/", "West London Zone", "Support for children in west London."),
             _chunk("/projects/p1/", "Norrköping SIB", "A project in Sweden for young people."),
+            _chunk(
+                "/funds/ece/", "Egalite des Chances Economiques", "A French outcomes fund for jobs in Leeds and Paris."
+            ),
+            _chunk("/projects/p2/", "Leeds Healthy Homes", "Run with an NHS trust in Leeds."),
         ]
     )
 
@@ -138,6 +142,10 @@ def named_hub() -> Loaded:
         ("norrkoping sib sweden", None),  # accents do not matter
         ("sweden young sib", None),  # both words on one page
         ("peterborough children sib", "peterborough children sib"),  # words never on one page together
+        # Every word is on one page, but "outcomes trust" is nowhere: the name is not the hub's.
+        ("leeds outcomes trust what projects does it fund", "leeds outcomes trust"),
+        ("egalite des chances economiques fund", None),  # a known name with the reader's own head word
+        ("egalite des chances economiques france fund", None),  # a country before the head says where
     ],
 )
 def test_unknown_names_are_caught_and_known_ones_pass(named_hub, question, unknown):
