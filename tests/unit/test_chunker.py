@@ -1,5 +1,6 @@
 from markdown import Markdown
 
+from search_api.index import chunker
 from search_api.index.chunker import chunk_page
 
 
@@ -38,3 +39,20 @@ def test_hash_changes_with_text_only():
     b = chunk_page("# T\n\n## S\n\nOne.\n", "/t/", "T")[0]
     c = chunk_page("# T\n\n## S\n\nTwo.\n", "/t/", "T")[0]
     assert a.hash == b.hash != c.hash
+
+
+def test_html_tags_split_over_lines_are_not_quoted_as_text():
+    body = chunker.body_text(
+        [
+            '<form id="f" action="tools/search/">',
+            '  <label for="q">Search the hub</label>',
+            '  <input id="q" type="search" name="query"',
+            '         aria-describedby="hint">',
+            "</form>",
+            "```html",
+            '<input id="shown-in-a-code-block"',
+            "```",
+        ]
+    )
+    assert body == "Search the hub"
+    assert "aria-describedby" not in body and "<" not in body
