@@ -182,3 +182,21 @@ def test_decline_rules(question, route):
 
 def test_decline_routes_that_offer_pages_say_so():
     assert all(r.related for r in router.config()["_rules"] if r.name in {"forecast", "not_held", "personal_info"})
+
+
+@pytest.mark.parametrize(
+    "question, label, asked",
+    [
+        ("which providers delivered it", "Provider(s): Fusion Housing.", True),
+        ("what charities ran the service", "Provider(s): Fusion Housing.", True),
+        ("which investors backed it", "Investor(s): Big Society Capital.", True),
+        ("which councils paid for outcomes", "Outcome payer(s): Kirklees Council.", True),
+        ("which investors backed it", "Provider(s): Fusion Housing.", False),
+    ],
+)
+def test_which_questions_ask_for_their_key_fact_row(question, label, asked):
+    from search_api.ask import router, scoring
+    from search_api.ask.sentences import Sentence
+
+    row = Sentence(label, {"url": "/case-studies/x/#key-facts", "type": "case-study"}, 0, 0, row=True)
+    assert scoring._kind_match(question, row, router.config()) is asked
