@@ -67,6 +67,8 @@ access_log_format = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 WARM_REQUESTS = [
     ("GET", "/api/search?q=who+pays+the+investors", None),
     ("POST", "/api/ask", {"question": "What is a social impact bond?"}),
+    # A question that names a project builds the name checks' word lists too (about half a second).
+    ("POST", "/api/ask", {"question": "What did the Peterborough social impact bond achieve?"}),
     ("GET", "/api/feasibility/questions", None),
     ("POST", "/api/feasibility", {"answers": {}}),
 ]
