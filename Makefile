@@ -47,18 +47,20 @@ setup: $(STAMP) ## Create .venv and install the pinned requirements
 # Debian's packages the browser and server tests use; each check is cheap, so a machine that has
 # them runs no apt-get at all.
 APT_INSTALL := apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q
+BROWSER_PACKAGES := chromium
+SERVICE_PACKAGES := postgresql redis-server nginx openssl
 HAVE_BROWSER := command -v chromium >/dev/null
 HAVE_SERVICES := { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v redis-server >/dev/null \
 	&& { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v openssl >/dev/null; }
 
 browser: ## Install Debian's chromium for the browser tests if it is missing
-	@$(HAVE_BROWSER) || { $(APT_INSTALL) chromium; }
+	@$(HAVE_BROWSER) || { $(APT_INSTALL) $(BROWSER_PACKAGES); }
 
 services: ## Install Debian's PostgreSQL, Redis and nginx if missing (tests and `make load` start their own on loopback)
-	@$(HAVE_SERVICES) || { $(APT_INSTALL) postgresql redis-server nginx openssl; }
+	@$(HAVE_SERVICES) || { $(APT_INSTALL) $(SERVICE_PACKAGES); }
 
 packages: ## What `make browser` and `make services` install, in one apt-get (`make test` runs it beside the build)
-	@want=""; $(HAVE_BROWSER) || want=" chromium"; $(HAVE_SERVICES) || want="$$want postgresql redis-server nginx openssl"; \
+	@want=""; $(HAVE_BROWSER) || want=" $(BROWSER_PACKAGES)"; $(HAVE_SERVICES) || want="$$want $(SERVICE_PACKAGES)"; \
 	if [ -n "$$want" ]; then \
 		echo "Installing$$want from Debian while the rest builds (log: kb/build/apt.log)..."; mkdir -p kb/build; \
 		{ $(APT_INSTALL) $$want; } > kb/build/apt.log 2>&1 || { tail -n 20 kb/build/apt.log; exit 1; }; \

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from search_api.ask.sentences import sentence_texts  # noqa: E402
+from search_api.config import Settings  # noqa: E402
 from search_api.index import questions  # noqa: E402
 from search_api.index.chunker import chunks_from_pages  # noqa: E402
 from search_api.index.extras import WRITERS  # noqa: E402
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         chunks = timed(rows, "chunks", lambda c: f"{len(c):,} sections")(lambda: chunks_from_pages(read_pages(site)))
         onnx_dir = tmp_dir / "onnx"
         report = timed(rows, "ONNX export and check", lambda r: f"min cosine {r['min_cosine']:.7f}")(
-            onnx_export.export_and_verify, None, onnx_dir
+            onnx_export.export_and_verify, Settings().docs_dir, None, onnx_dir
         )
         encoder = OnnxEncoder(onnx_dir, workers=workers)
         cache = VectorCache()

@@ -14,13 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from search_api.config import ROOT
 from search_api.index.embedder import Encoder, load_torch_encoder, resolve_model_path
 from search_api.index.onnx import MIN_COSINE, ONNX_DIR, OnnxEncoder, is_verified
 
 log = logging.getLogger(__name__)
 HEADS, HIDDEN = 12, 384  # all-MiniLM-L6-v2's attention heads and hidden size
-DOCS_DIR = ROOT / "docs"
 
 
 def _load(model_path: Path) -> Any:
@@ -106,7 +104,7 @@ def verify(texts: list[str], reference: np.ndarray, folder: Path = ONNX_DIR) -> 
     return report
 
 
-def sample_texts(docs_dir: Path = DOCS_DIR, n: int = 160) -> list[str]:
+def sample_texts(docs_dir: Path, n: int = 160) -> list[str]:
     """Texts like those the index embeds, spread over every length: the pages' own paragraphs,
     alone and six at a time (so some pass the model's 256-token limit).
 
@@ -122,24 +120,24 @@ def sample_texts(docs_dir: Path = DOCS_DIR, n: int = 160) -> list[str]:
     return ordered[::step][:n] or ["a social outcomes partnership"]
 
 
-def export_and_verify(model_override: str | None = None, folder: Path = ONNX_DIR) -> dict:
-    """Export, then check against torch on a sample of the hub's own texts."""
+def export_and_verify(docs_dir: Path, model_override: str | None = None, folder: Path = ONNX_DIR) -> dict:
+    """Export, then check against torch on a sample of the pages' own paragraphs (from docs_dir)."""
     model_path = resolve_model_path(model_override)
     st = _load(model_path)
     export(model_path, folder, st)
-    texts = sample_texts()
+    texts = sample_texts(docs_dir)
     reference = np.asarray(st.encode(texts, batch_size=32, normalize_embeddings=True), dtype=np.float32)
     return verify(texts, reference, folder)
 
 
-def build_encoder(encoder: str = "auto", model_override: str | None = None) -> Encoder:
+def build_encoder(docs_dir: Path, encoder: str = "auto", model_override: str | None = None) -> Encoder:
     """The fastest encoder that gives torch's vectors: ONNX on every core, exported first if
     need be; torch when asked for or when the export does not match."""
     if encoder != "torch":
         if not is_verified(ONNX_DIR):
             started = time.perf_counter()
             print("Exporting the model to ONNX and checking it against torch...", file=sys.stderr, flush=True)
-            report = export_and_verify(model_override)
+            report = export_and_verify(docs_dir, model_override)
             state = "verified" if report["verified"] else "NOT verified: building with torch"
             print(f"  ONNX export {state} ({time.perf_counter() - started:.0f} s).", file=sys.stderr, flush=True)
         if is_verified(ONNX_DIR):

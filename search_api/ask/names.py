@@ -42,6 +42,7 @@ MAX_QUALIFIERS = 4
 _NAME_HEADS = frozenset(
     {"trust", "fund", "partnership", "foundation", "initiative", "collective", "consortium", "alliance"}
 )
+_NAME_HEAD_STEMS = frozenset(stem(h) for h in _NAME_HEADS)
 _CAPS = re.compile(r"\b[A-Z][\w-]*")
 
 
@@ -83,23 +84,42 @@ def _unit(chunk: dict) -> str:
     return chunk["url"] if _MANY_THINGS.match(page) else page
 
 
-def _page_words(loaded: Loaded) -> dict[str, set[str]]:
-    """Each page's (or section's, see _unit) stemmed words and place metadata, listings left out."""
+@dataclass(frozen=True)
+class _Vocab:
+    """The hub's words as the name checks read them, from one pass over the sections."""
 
-    def build() -> dict[str, set[str]]:
+    pages: dict[str, set[str]]  # each page's (or section's, see _unit) stems, listings left out
+    pairs: frozenset[tuple[str, str]]  # stems side by side anywhere, listings included (they hold every name)
+    countries: frozenset[str]  # stems of the countries the sections are about
+
+
+def _vocab(loaded: Loaded) -> _Vocab:
+    """Stemmed words per page, side-by-side pairs and country words (built once per index)."""
+
+    def build() -> _Vocab:
         sections: dict[str, set[str]] = {}
+        pairs: set[tuple[str, str]] = set()
+        countries: set[str] = set()
         for c in loaded.stored.chunks:
+            meta = c.get("meta") or {}
+            ws = [stem(w) for w in words(plain(f"{c['title']} {c['section']} {c['text']}"))]
+            pairs.update(zip(ws, ws[1:], strict=False))
+            countries.update(stem(w) for w in words(plain(str(meta.get("country") or ""))))
             if c.get("type") in _LISTING_TYPES:
                 continue
-            meta = c.get("meta") or {}
             extra = " ".join(str(meta.get(k, "")) for k in ("country", "policy_area"))
-            text = plain(f"{c['title']} {c['section']} {c['text']} {extra}")
             found = sections.setdefault(_unit(c), set())
-            found.update(stem(w) for w in words(text))
+            found.update(ws)
+            found.update(stem(w) for w in words(plain(extra)))
             found.update(acronyms(c["title"]) | acronyms(c["section"]))
-        return sections
+        return _Vocab(sections, frozenset(pairs), frozenset(countries))
 
-    return loaded.derived("names_page_words", build)
+    return loaded.derived("names_vocab", build)
+
+
+def _page_words(loaded: Loaded) -> dict[str, set[str]]:
+    """Each page's (or section's, see _unit) stemmed words and place metadata, listings left out."""
+    return _vocab(loaded).pages
 
 
 def _postings(loaded: Loaded) -> dict[str, set[str]]:
@@ -136,35 +156,21 @@ def _known(word: str, postings: dict[str, set[str]]) -> str | None:
     return None
 
 
-def _bigrams(loaded: Loaded) -> frozenset[tuple[str, str]]:
-    """Every pair of stemmed words side by side anywhere in the hub, listings included (they hold every name)."""
-
-    def build() -> frozenset[tuple[str, str]]:
-        pairs: set[tuple[str, str]] = set()
-        for c in loaded.stored.chunks:
-            ws = [stem(w) for w in words(plain(f"{c['title']} {c['section']} {c['text']}"))]
-            pairs.update(zip(ws, ws[1:], strict=False))
-            # A country written before the head ("... France fund") is where, not part of the name.
-            country = (c.get("meta") or {}).get("country")
-            pairs.update((stem(w), "*") for w in words(plain(str(country or ""))))
-        return frozenset(pairs)
-
-    return loaded.derived("names_bigrams", build)
-
-
-def _unnamed_head(phrase: str, postings: dict[str, set[str]], pairs: frozenset[tuple[str, str]]) -> bool:
+def _unnamed_head(phrase: str, postings: dict[str, set[str]], vocab: _Vocab) -> bool:
     """True when a proper name's last two words ("... Outcomes Trust") stand side by side nowhere in the hub.
 
     Every word of "Leeds Outcomes Trust" may be on some page about Leeds; the name itself is not."""
     ws = words(phrase)
     head = stem(ws[-1])
-    if len(ws) < 2 or head not in {stem(h) for h in _NAME_HEADS}:
+    if len(ws) < 2 or head not in _NAME_HEAD_STEMS:
         return False
+    pairs = vocab.pairs
     last = ws[-2]
     if last in STOPWORDS or last in abbreviations() or len(last) <= 4:
         return False  # "the LCF fund", "GM homes" and other short forms are checked word by word only
     known = _known(last, postings)
-    if known is None or (known, "*") in pairs:
+    # A country written before the head ("... France fund") is where, not part of the name.
+    if known is None or known in vocab.countries:
         return False
     if (known, head) in pairs or (stem(last), head) in pairs:
         return False
@@ -220,6 +226,6 @@ def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
         known = [postings[s] for s in spelt if s is not None]
         if known and not set.intersection(*known):
             return Unknown(phrase)
-        if _unnamed_head(phrase, postings, _bigrams(loaded)):
+        if _unnamed_head(phrase, postings, _vocab(loaded)):
             return Unknown(phrase)
     return None

@@ -39,7 +39,7 @@ def _build_index(args: argparse.Namespace) -> int:
         report = indexer.build(
             site,
             index_dir,
-            lambda: onnx_export.build_encoder(s.encoder, s.model_path),
+            lambda: onnx_export.build_encoder(s.docs_dir, s.encoder, s.model_path),
             progress=not args.quiet,
             extra_writers=_extra_writers(),
             cache=VectorCache(cache_path(index_dir)),
@@ -121,7 +121,8 @@ def _export_onnx(args: argparse.Namespace) -> int:
         print("ONNX export is present and verified.")
         return 0
     warnings.filterwarnings("ignore")
-    report = onnx_export.export_and_verify(Settings().model_path)
+    s = Settings()
+    report = onnx_export.export_and_verify(s.docs_dir, s.model_path)
     state = "verified: queries will use ONNX" if report["verified"] else "NOT verified: queries will use torch"
     print(f"ONNX export {state} (min cosine {report['min_cosine']:.7f} over {report['texts']} texts).")
     return 0

@@ -88,45 +88,27 @@ def _table_row(line: str, header: list[str] | None) -> tuple[str, list[str] | No
 _TAG_ACROSS_LINES = re.compile(r"<[A-Za-z/!][^<>]*>", re.S)
 
 
-def _drop_tags(lines: list[str]) -> list[str]:
-    """The lines with HTML tags removed outside code fences, including tags split over lines.
+def _prose_lines(lines: list[str]) -> list[str]:
+    """The lines outside code fences, with HTML tags removed even where one runs over several lines.
 
     Line by line, "<input id=... autocomplete="off"" and its last line "aria-...">" are not tags,
     and the chatbot quoted them as a sentence."""
-    out: list[str] = []
-    run: list[str] = []
+    kept: list[str] = []
     in_fence = False
-
-    def flush() -> None:
-        if run:
-            out.extend(_TAG_ACROSS_LINES.sub("", "\n".join(run)).split("\n"))
-            run.clear()
-
     for raw in lines:
         if markup.FENCE.match(raw):
-            if not in_fence:
-                flush()
             in_fence = not in_fence
-            out.append(raw)
-        elif in_fence:
-            out.append(raw)
-        else:
-            run.append(raw)
-    flush()
-    return out
+        elif not in_fence:
+            kept.append(raw)
+    return _TAG_ACROSS_LINES.sub("", "\n".join(kept)).split("\n")
 
 
 def body_text(lines: list[str]) -> str:
     """Plain text of a section body: tables flattened, fences and markup dropped."""
-    lines = _drop_tags(lines)
     out: list[str] = []
-    in_fence = False
     header: list[str] | None = None
-    for raw in lines:
-        if markup.FENCE.match(raw):
-            in_fence = not in_fence
-            continue
-        if in_fence or markup.ABBR_DEF.match(raw.strip()):
+    for raw in _prose_lines(lines):
+        if markup.ABBR_DEF.match(raw.strip()):
             continue
         line = raw.strip()
         if line.startswith("|"):

@@ -58,7 +58,7 @@ def test_a_second_run_starts_no_child(monkeypatch, tmp_path):
 
 
 def test_the_export_check_reads_the_pages_of_every_length_without_a_site():
-    texts = onnx_export.sample_texts()
+    texts = onnx_export.sample_texts(Settings().docs_dir)
     assert len(texts) == 160 and len(set(texts)) == 160
     lengths = sorted(map(len, texts))
     # Short lines and long runs of paragraphs, past the model's 256-token limit (about 1,000 characters).
