@@ -70,22 +70,22 @@ def reply(route: str, message: str, **extra: Any) -> dict[str, Any]:
 def _authored_match(
     loaded: Loaded, encoder: Encoder, question: str, expanded: str, qvec: np.ndarray, cfg: dict[str, Any]
 ) -> tuple[dict[str, Any], float] | None:
-    """The common question close enough to answer with, trying the reader's own words only if needed."""
+    """The closest common question that asks what the reader asks, by the expanded or the reader's own words."""
     least = float(cfg["authored"]["min_cosine"])
-    match = authored.best_match(loaded, qvec)
-    if (match is None or match[1] < least) and expanded != question:
+    found = authored.matches(loaded, qvec, least)
+    if expanded != question:
         # Written questions use the reader's words: the unexpanded question may match closer ("LCF").
-        raw = authored.best_match(loaded, encoder.encode([question])[0])
-        match = raw if raw and (match is None or raw[1] > match[1]) else match
-    if match is None or match[1] < least:
-        return None
-    # "utah preschool controversy" is close to "What was the Utah preschool SIB?", but asks for
-    # one part of the story (its criticism) that the written question does not.
+        found += authored.matches(loaded, encoder.encode([question])[0], least)
     asked = kinds.wanted_groups(question, retrieval.settings())
-    written = set(kinds.wanted(match[0]["section"], retrieval.settings()))
-    if asked and not written & set(asked[0]):
-        return None
-    return match
+    for chunk, cosine in sorted(found, key=lambda m: -m[1]):
+        # "utah preschool controversy" is close to "What was the Utah preschool SIB?", but asks for
+        # one part of the story (its criticism) that the written question does not.
+        written = set(kinds.wanted(chunk["section"], retrieval.settings()))
+        if asked and not written & set(asked[0]):
+            continue
+        if authored.same_kind(question, chunk["section"]):
+            return chunk, cosine
+    return None
 
 
 def _authored_reply(loaded: Loaded, chunk: dict[str, Any], cosine: float) -> dict[str, Any]:

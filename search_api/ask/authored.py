@@ -8,6 +8,7 @@ above the threshold in kb/ask.yaml the bot gives that answer instead of assembli
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -34,15 +35,41 @@ def _rows(loaded: Loaded) -> np.ndarray:
     return loaded.derived("authored_rows", build)
 
 
-def best_match(loaded: Loaded, query_vector: np.ndarray) -> tuple[dict[str, Any], float] | None:
-    """The common question closest to the reader's (its section) and the cosine, or None."""
+def matches(loaded: Loaded, query_vector: np.ndarray, least: float) -> list[tuple[dict[str, Any], float]]:
+    """Common questions at least `least` close to the reader's, closest first, one per section."""
     rows = _rows(loaded)
     if loaded.questions is None or not len(rows):
-        return None
+        return []
     sims = loaded.questions.vectors[rows] @ query_vector.astype(np.float32)
-    best = int(np.argmax(sims))
-    owner = int(loaded.questions.owners[rows[best]])
-    return loaded.stored.chunks[owner], float(sims[best])
+    out: dict[int, float] = {}
+    for i in np.argsort(-sims):
+        if sims[i] < least:
+            break
+        out.setdefault(int(loaded.questions.owners[rows[i]]), float(sims[i]))
+    return [(loaded.stored.chunks[o], cos) for o, cos in out.items()]
+
+
+# What a question asks for, when it says so: a count, an organisation or person, a date.
+_ASKS = {
+    "count": re.compile(r"\b(how\s+many|number\s+of|what\s+(share|percentage|proportion|number))\b", re.I),
+    "who": re.compile(
+        r"\bwho\b|\bwhich\s+(organisations?|investors?|providers?|charities|councils|funders?|bodies|people)\b", re.I
+    ),
+    "when": re.compile(r"\b(when|what\s+(year|date))\b", re.I),
+}
+
+
+def asks_for(question: str) -> set[str]:
+    """The kinds of fact a question names: "count", "who", "when" (none for most)."""
+    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+
+
+def same_kind(question: str, heading: str) -> bool:
+    """False when the written question and the reader's ask for different kinds of fact:
+    "history of SIBs in the UK" is not "How many SIBs are there in the UK?", "who pays who" is
+    not "What should a contract include?"."""
+    asked, written = asks_for(question), asks_for(heading)
+    return not (asked ^ written) or bool(asked & written)
 
 
 def answer_sentences(chunk: dict[str, Any]) -> list[str]:

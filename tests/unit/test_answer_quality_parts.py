@@ -89,14 +89,42 @@ def test_authored_match_serves_the_written_answer_without_its_based_on_line():
     chunks[0]["meta"]["based_on"] = ["/guidance/what/#flow"]
     qv = questions.QuestionVectors(["Who pays?"], np.array([[1.0, 0.0, 0.0, 0.0]], dtype=np.float32), np.array([0]))
     loaded = _loaded(chunks, qv)
-    chunk, cosine = authored.best_match(loaded, np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32))
+    [(chunk, cosine)] = authored.matches(loaded, np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32), 0.85)
     assert chunk["url"].endswith("#who-pays") and cosine == pytest.approx(1.0)
     assert authored.answer_sentences(chunk) == ["The outcome payer does."]
     assert authored.sources(loaded, chunk) == [{"title": "What", "url": "/guidance/what/#flow"}]
 
 
 def test_no_common_questions_means_no_authored_match():
-    assert authored.best_match(_loaded([_chunk("/a/", "A", "x")]), np.ones(4, dtype=np.float32)) is None
+    assert authored.matches(_loaded([_chunk("/a/", "A", "x")]), np.ones(4, dtype=np.float32), 0.0) == []
+
+
+def test_authored_matches_are_closest_first_one_per_section_and_above_the_threshold():
+    chunks = [
+        _chunk("/common-questions/a/#one", "A", "One.", "One?"),
+        _chunk("/common-questions/a/#two", "A", "Two.", "Two?"),
+        _chunk("/common-questions/a/#three", "A", "Three.", "Three?"),
+    ]
+    vecs = np.array([[0.9, 0.1, 0, 0], [1.0, 0, 0, 0], [0.95, 0, 0, 0], [0.2, 0, 0, 0]], dtype=np.float32)
+    qv = questions.QuestionVectors(["one", "two", "two again", "three"], vecs, np.array([0, 1, 1, 2]))
+    found = authored.matches(_loaded(chunks, qv), np.array([1.0, 0, 0, 0], dtype=np.float32), 0.5)
+    assert [(c["url"].split("#")[1], round(cos, 2)) for c, cos in found] == [("two", 1.0), ("one", 0.9)]
+
+
+@pytest.mark.parametrize(
+    ("question", "heading", "same"),
+    [
+        ("history of social impact bonds in the uk", "How many social impact bonds are there in the UK?", False),
+        ("who pays who in a social impact bond", "What should an SOP contract include?", False),
+        ("who can help us develop an sop", "Who can help me set up a Social Outcomes Partnership?", True),
+        ("how many sibs are there in the uk", "How many social impact bonds are there in the UK?", True),
+        ("whats a sib", "What is a social impact bond?", True),
+        ("when did sibs start", "When and where was the first social impact bond?", True),
+        ("which investors back uk sibs", "Who invests in social impact bonds?", True),
+    ],
+)
+def test_an_authored_answer_must_ask_for_the_same_kind_of_fact(question, heading, same):
+    assert authored.same_kind(question, heading) is same
 
 
 @pytest.mark.parametrize(
