@@ -133,6 +133,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.misses:
             for miss in got["misses"]:
                 print("-", json.dumps(miss, ensure_ascii=False))
+    if "dev" in splits:
+        for half in ("tune", "check"):
+            qs = blind_set.load_second_declines(half)
+            if not qs:
+                continue
+            got = ask_figures(lambda q, h: answer_question(res, q, h), {"in_scope": [], "must_decline": qs})
+            missed = {m["id"] for m in got["misses"]}
+            by_kind: dict[str, list[int]] = {}
+            for q in qs:
+                by_kind.setdefault(q.get("category", "other"), [0, 0])[q["id"] not in missed] += 1
+            kinds = ", ".join(f"{k} {ok}/{ok + no}" for k, (no, ok) in sorted(by_kind.items()))
+            print(
+                f"Second must-decline set, {half} half ({len(qs)} questions): "
+                f"{got['must_decline_declined']:.1%} declined ({kinds})"
+            )
+            if args.misses and half == "tune":  # the check half's misses are never listed
+                for miss in got["misses"]:
+                    print("-", json.dumps(miss, ensure_ascii=False))
     if args.misses and "dev" in figures:
         print("\nDev misses:")
         for miss in figures["dev"]["ask"]["misses"]:

@@ -9,6 +9,7 @@ the bot says the hub has no record of it instead of answering with loosely relat
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ _HEAD = re.compile(
     r"\b(social\s+impact\s+bonds?|social\s+benefit\s+bonds?|development\s+impact\s+bonds?|impact\s+bonds?"
     r"|outcomes?\s+bonds?|pay\s+for\s+success(\s+(pilot|project|programme|initiative))?|sibs?|dibs?|sbbs?|pfs"
     r"|projects?|programmes?|programs?|pilots?|schemes?|funds?|trusts?|partnerships?|initiatives?|bonds?"
-    r"|contracts?|collective|partners|foundation|consortium|alliance|ventures)\b",
+    r"|contracts?|collective|partners|foundation|consortium|alliance|ventures|capital|investments)\b",
     re.I,
 )
 # Words that describe any scheme rather than name one.
@@ -211,6 +212,20 @@ def _expand(named: Iterable[str], postings: dict[str, set[str]]) -> list[str]:
     return out
 
 
+@functools.cache
+def ordinary_words() -> frozenset[str]:
+    """Whole words of the embedding model's vocabulary: common English, so not a name when the hub lacks them.
+
+    A word outside it ("eldercare", "kinderbond") that the hub never uses is most likely a name."""
+    try:
+        from search_api.index.embedder import resolve_model_path
+
+        lines = (resolve_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, RuntimeError, ValueError):
+        return frozenset()  # without the list, only first and capitalised words count as names
+    return frozenset(w for w in lines if w.isalpha())
+
+
 def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
     """The first scheme the question names that no page of the hub holds all the words of, if any."""
     postings = _postings(loaded)
@@ -219,8 +234,10 @@ def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
         expanded = _expand(named, postings)
         spelt = [_known(w, postings) for w in expanded]
         # A word the hub never uses names something only where names go: first, or with a capital.
+        ordinary = ordinary_words()
         if any(
-            s is None and (i == 0 or w in capitalised) for i, (w, s) in enumerate(zip(expanded, spelt, strict=True))
+            s is None and (i == 0 or w in capitalised or (ordinary and w not in ordinary))
+            for i, (w, s) in enumerate(zip(expanded, spelt, strict=True))
         ):
             return Unknown(phrase)
         known = [postings[s] for s in spelt if s is not None]

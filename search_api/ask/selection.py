@@ -51,6 +51,8 @@ def choose(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: dic
         for i in range(len(cands)):
             if i in chosen or cands[i].text in texts or scores[i] < keep * scores[best]:
                 continue
+            if len(chosen) + 1 >= limit and _LEAD_IN.search(cands[i].text):
+                continue  # a lead-in ("three things helped:") without room for what it leads in to
             redundancy = float(max(vecs[i] @ vecs[j] for j in chosen))
             if redundancy >= dup:
                 continue
@@ -103,9 +105,17 @@ def anchored(cands: list[Sentence], scores: np.ndarray, vecs: np.ndarray, cfg: d
     ]
     if not own:
         return choose(cands, scores, vecs, cfg)
+    limit = int(cfg["retrieval"]["max_sentences"])
+    led: list[int] = []
+    texts: set[str] = set()
+    for i in own:  # a lead-in ("compared with the control group:") brings the line it introduces
+        if int(i) not in led:
+            led.append(int(i))
+            texts.add(cands[i].text)
+            _continue(cands, led, texts, limit)
+    own = led
     rest = choose(
         cands, np.where([cands[i].chunk["url"] == url for i in range(len(cands))], -np.inf, scores), vecs, cfg
     )
-    texts = {cands[i].text for i in own}
     extra = [i for i in rest if cands[i].text not in texts and np.isfinite(scores[i])]
-    return [int(i) for i in own] + extra[: int(cfg["retrieval"]["max_sentences"]) - len(own)]
+    return own + extra[: max(0, limit - len(own))]
