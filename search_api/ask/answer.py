@@ -120,17 +120,20 @@ def _project_reply(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -
     )
 
 
-def _asked_section(question: str, hits: list[Hit]) -> str | None:
+def _asked_section(loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str, Any]) -> str | None:
     """The top search result's URL when it is the part of a page the question asks for
-    ("What it found" for "what did the rct find?"), else None."""
+    ("What it found" for "what did the rct find?"), else None. For an INDIGO page, the same part
+    of the case study written about that project is taken instead when there is one."""
     groups = kinds.wanted_groups(question, retrieval.settings(), hits[0].chunk["title"]) if hits else []
-    if (
-        groups
-        and hits[0].chunk.get("type") in scoring.NAMED_TYPES
-        and kinds.heading_matches(hits[0].chunk["section"], groups[0])
-    ):
-        return hits[0].chunk["url"]
-    return None
+    top = hits[0].chunk if hits else {}
+    if not (groups and top.get("type") in scoring.NAMED_TYPES and kinds.heading_matches(top["section"], groups[0])):
+        return None
+    if top.get("type") == "project" and cfg["retrieval"].get("written_twins"):
+        for page in scoring.written_twins(loaded).get((top.get("meta") or {}).get("indigo_id") or "", []):
+            for c in scoring.page_chunks(loaded).get(page, []):
+                if kinds.heading_matches(c["section"], groups[0]):
+                    return c["url"]
+    return top["url"]
 
 
 def _route_reply(source: Any, route: router.Route, question: str, cfg: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +229,7 @@ def answer_question(
     ):
         result = reply("declined", cfg["replies"]["declined"], related=related, confidence=confidence)
     else:
-        anchor = _asked_section(question if asked == question else asked, hits)
+        anchor = _asked_section(loaded, question if asked == question else asked, hits, cfg)
         picked = (
             selection.anchored(cands, scores, vecs, cfg, anchor)
             if anchor and cfg["retrieval"].get("anchor_sentences")

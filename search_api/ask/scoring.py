@@ -177,6 +177,21 @@ def page_chunks(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     return loaded.derived("ask_pages", build)
 
 
+def written_twins(loaded: Loaded) -> dict[str, list[str]]:
+    """INDIGO id -> the hand-written pages (case studies, evidence) about that project."""
+
+    def build() -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c in loaded.stored.chunks:
+            iid = (c.get("meta") or {}).get("indigo_id")
+            page = page_of(c)
+            if iid and c.get("type") in ("case-study", "evidence") and page not in out.get(iid, []):
+                out.setdefault(iid, []).append(page)
+        return out
+
+    return loaded.derived("ask_written_twins", build)
+
+
 def candidate_sections(
     loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str, Any]
 ) -> list[tuple[dict, int, float]]:
@@ -192,17 +207,22 @@ def candidate_sections(
     ]
     named.sort(key=lambda rh: (NAMED_TYPES.index(rh[1].chunk["type"]), rh[0]))
     pages: list[str] = []
+    twins = written_twins(loaded) if rc.get("written_twins") else {}
     for r, h in named:
-        page = page_of(h.chunk)
-        if page in pages:
-            continue
-        pages.append(page)
+        # An INDIGO page brings the case study written about the same project, which says more.
+        found = twins.get((h.chunk.get("meta") or {}).get("indigo_id") or "", []) if h.chunk.get("type") == "project" else []
+        for page in [*found, page_of(h.chunk)]:
+            if page in pages:
+                continue
+            pages.append(page)
+            if len(pages) > int(rc.get("named_pages", 2)):
+                break
+            for c in page_chunks(loaded).get(page, []):
+                if c["url"] not in seen:
+                    seen.add(c["url"])
+                    out.append((c, r, h.dense))
         if len(pages) > int(rc.get("named_pages", 2)):
             break
-        for c in page_chunks(loaded).get(page, []):
-            if c["url"] not in seen:
-                seen.add(c["url"])
-                out.append((c, r, h.dense))
     return out
 
 
