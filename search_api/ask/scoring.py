@@ -93,6 +93,7 @@ _REASON = re.compile(
     r"\b(because|due\s+to|as\s+a\s+result|reasons?|so\s+that|did\s+not\s+fit|led\s+to|meant|critic\w*|argued|concerns?)\b",
     re.I,
 )
+_RESULTS = re.compile(r"\b(outcomes|results?|findings?|found|achieve\w*|effects?|performing|perform)\b")
 _HOW_MANY = re.compile(r"\b(how\s+many|what\s+(share|percentage|proportion|number))\b")
 
 
@@ -110,6 +111,8 @@ def _bonus(question: str, text: str, cfg: dict[str, Any], orgs: frozenset[str] =
         return b
     if _WHY.search(q) and _REASON.search(text):
         return b
+    if _RESULTS.search(q) and _AMOUNT.search(text):
+        return b  # "essex mst outcomes": a result is mostly a figure ("10.8% fewer days in care")
     return 0.0
 
 
@@ -210,7 +213,11 @@ def candidate_sections(
     twins = written_twins(loaded) if rc.get("written_twins") else {}
     for r, h in named:
         # An INDIGO page brings the case study written about the same project, which says more.
-        found = twins.get((h.chunk.get("meta") or {}).get("indigo_id") or "", []) if h.chunk.get("type") == "project" else []
+        found = (
+            twins.get((h.chunk.get("meta") or {}).get("indigo_id") or "", [])
+            if h.chunk.get("type") == "project"
+            else []
+        )
         for page in [*found, page_of(h.chunk)]:
             if page in pages:
                 continue

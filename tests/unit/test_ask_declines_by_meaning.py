@@ -237,6 +237,10 @@ def test_a_who_question_favours_sentences_that_name_an_organisation_indigo_lists
     assert scoring._bonus("who invested?", "Bridges Fund Management put in £1m.", cfg, orgs) == 0.25
     assert scoring._bonus("who invested?", "The council paid for outcomes.", cfg, orgs) == 0.0
     assert scoring._bonus("what is a SIB?", "Big Society Capital invested.", cfg, orgs) == 0.0
+    # A question about results favours a sentence with a figure; "impact bond" alone asks for none.
+    assert scoring._bonus("essex mst outcomes", "Days in care fell by 10.8%.", cfg) == 0.25
+    assert scoring._bonus("essex mst outcomes", "MST teams also lost staff.", cfg) == 0.0
+    assert scoring._bonus("find homelessness impact bonds", "Days in care fell by 10.8%.", cfg) == 0.0
 
 
 def test_the_asked_for_section_leads_the_answer():
