@@ -123,9 +123,12 @@ def _named(question: str, title: str, cfg: dict[str, Any]) -> set[str]:
     """Distinctive title words the question uses as names: written with a capital
     ("Peterborough"), or at least two of them ("rikers island"). One lower-case common
     word ("first", "development") names nothing."""
-    matched = _distinctive(title, cfg["_generic"]) & set(words(question))
+    asked = set(words(question))
+    matched = _distinctive(title, cfg["_generic"]) & asked
     capitalised = {w for w in matched if re.search(rf"\b{w[0].upper()}{re.escape(w[1:])}", question)}
-    return matched if len(matched) >= 2 or capitalised else set()
+    # Every word of the title, in lower case ("project apollo sib", "forward outcomes partnerships"), names it too.
+    whole = bool(matched) and {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", title) if len(w) >= 3} <= asked
+    return matched if len(matched) >= 2 or capitalised or whole else set()
 
 
 def _distinctive(title: str, generic: set[str]) -> set[str]:

@@ -273,3 +273,18 @@ def test_a_lead_in_brings_the_line_it_introduces_and_is_never_left_last():
 def test_a_word_outside_the_models_vocabulary_counts_as_a_name():
     vocab = names.ordinary_words()
     assert {"teenager", "jail", "evaluation"} <= vocab and "eldercare" not in vocab
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "named"),
+    [
+        ("project apollo sib", "Project Apollo", True),  # every title word, in lower case
+        ("forward outcomes partnerships", "Forward Outcomes Partnerships", True),
+        ("tell me about Apollo", "Project Apollo", True),  # a capital names it
+        ("rikers island results", "Rikers Island ABLE project", True),  # two distinctive words
+        ("the first social impact bond", "First Steps Partnership", False),  # one common word names nothing
+        ("forward planning in outcomes contracts", "Forward Outcomes Partnerships", False),
+    ],
+)
+def test_a_question_names_a_page_title(question, title, named):
+    assert router.names_in(question, title) is named
