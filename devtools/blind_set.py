@@ -132,16 +132,16 @@ EXTRA_DECLINES = "decline_extra"
 SECOND_DECLINES = "decline_extra2"
 
 
+def _must_decline(name: str, folder: Path) -> list[dict[str, Any]]:
+    path = folder / f"{name}.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("must_decline", []) if path.is_file() else []
+
+
 def load_extra_declines(folder: Path = BLIND_DIR) -> list[dict[str, Any]]:
     """The extra must-decline questions (written blind, for tuning only; never part of test)."""
-    path = folder / f"{EXTRA_DECLINES}.yaml"
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("must_decline", []) if path.is_file() else []
+    return _must_decline(EXTRA_DECLINES, folder)
 
 
 def load_second_declines(split: str, folder: Path = BLIND_DIR) -> list[dict[str, Any]]:
     """One half ("tune" or "check") of the second blind must-decline set; check's misses are never shown."""
-    path = folder / f"{SECOND_DECLINES}.yaml"
-    if not path.is_file():
-        return []
-    items = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("must_decline", [])
-    return [q for q in items if q.get("split") == split]
+    return [q for q in _must_decline(SECOND_DECLINES, folder) if q.get("split") == split]

@@ -128,11 +128,10 @@ def _asked_section(loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str
     top = hits[0].chunk if hits else {}
     if not (groups and top.get("type") in scoring.NAMED_TYPES and kinds.heading_matches(top["section"], groups[0])):
         return None
-    if top.get("type") == "project" and cfg["retrieval"].get("written_twins"):
-        for page in scoring.written_twins(loaded).get((top.get("meta") or {}).get("indigo_id") or "", []):
-            for c in scoring.page_chunks(loaded).get(page, []):
-                if kinds.heading_matches(c["section"], groups[0]):
-                    return c["url"]
+    for page in scoring.twin_pages(loaded, top, cfg):
+        for c in scoring.page_chunks(loaded).get(page, []):
+            if kinds.heading_matches(c["section"], groups[0]):
+                return c["url"]
     return top["url"]
 
 

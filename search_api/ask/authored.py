@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from search_api.ask import organisations, scoring
 from search_api.ask.sentences import split_sentences
 from search_api.index.loaded import Loaded
 
@@ -49,19 +50,19 @@ def matches(loaded: Loaded, query_vector: np.ndarray, least: float) -> list[tupl
     return [(loaded.stored.chunks[o], cos) for o, cos in out.items()]
 
 
-# What a question asks for, when it says so: a count, an organisation or person, a date.
+# What a question asks for, when it says so: a count, an organisation or person, a date. The
+# chatbot's sentence scoring reads the same kinds; these add "number of" and "which people".
 _ASKS = {
-    "count": re.compile(r"\b(how\s+many|number\s+of|what\s+(share|percentage|proportion|number))\b", re.I),
-    "who": re.compile(
-        r"\bwho\b|\bwhich\s+(organisations?|investors?|providers?|charities|councils|funders?|bodies|people)\b", re.I
-    ),
-    "when": re.compile(r"\b(when|what\s+(year|date))\b", re.I),
+    "count": (scoring.HOW_MANY, re.compile(r"\bnumber\s+of\b")),
+    "who": (organisations.WHO, re.compile(r"\bwhich\s+(bodies|people)\b")),
+    "when": (scoring.WHEN,),
 }
 
 
 def asks_for(question: str) -> set[str]:
     """The kinds of fact a question names: "count", "who", "when" (none for most)."""
-    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+    text = question.lower()
+    return {kind for kind, patterns in _ASKS.items() if any(p.search(text) for p in patterns)}
 
 
 def same_kind(question: str, heading: str) -> bool:

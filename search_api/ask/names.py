@@ -230,11 +230,12 @@ def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
     """The first scheme the question names that no page of the hub holds all the words of, if any."""
     postings = _postings(loaded)
     capitalised = {w.lower() for w in _CAPS.findall(plain(question)[1:])}
+    ordinary = ordinary_words()
     for phrase, named in qualifier_phrases(question):
         expanded = _expand(named, postings)
         spelt = [_known(w, postings) for w in expanded]
-        # A word the hub never uses names something only where names go: first, or with a capital.
-        ordinary = ordinary_words()
+        # A word the hub never uses names something only where names go: first, with a capital,
+        # or a word outside ordinary English.
         if any(
             s is None and (i == 0 or w in capitalised or (ordinary and w not in ordinary))
             for i, (w, s) in enumerate(zip(expanded, spelt, strict=True))

@@ -86,7 +86,7 @@ def _novelty(q_terms: dict[str, float], sentence: Sentence) -> float:
     return len(own - set(q_terms)) / len(own)
 
 
-_WHEN = re.compile(r"\b(when|what\s+(year|date))\b")
+WHEN = re.compile(r"\b(when|what\s+(year|date))\b")
 _HOW_MUCH = re.compile(r"\b(how\s+(much|big|large)|what\s+(\w+\s+)?(price|return|rate|cost|size|amount|value))\b")
 _WHY = re.compile(r"\bwhy\b")
 _REASON = re.compile(
@@ -94,7 +94,7 @@ _REASON = re.compile(
     re.I,
 )
 _RESULTS = re.compile(r"\b(outcomes|results?|findings?|found|achieve\w*|effects?|performing|perform)\b")
-_HOW_MANY = re.compile(r"\b(how\s+many|what\s+(share|percentage|proportion|number))\b")
+HOW_MANY = re.compile(r"\b(how\s+many|what\s+(share|percentage|proportion|number))\b")
 
 
 def _bonus(question: str, text: str, cfg: dict[str, Any], orgs: frozenset[str] = frozenset()) -> float:
@@ -103,11 +103,11 @@ def _bonus(question: str, text: str, cfg: dict[str, Any], orgs: frozenset[str] =
     b = float(cfg["scoring"].get("kind_bonus", 0.0))
     if orgs and organisations.WHO.search(q) and organisations.named_in(text, orgs):
         return b
-    if _WHEN.search(q) and _YEAR.search(text):
+    if WHEN.search(q) and _YEAR.search(text):
         return b
     if _HOW_MUCH.search(q) and _AMOUNT.search(text):
         return b
-    if _HOW_MANY.search(q) and _NUMBER.search(text):
+    if HOW_MANY.search(q) and _NUMBER.search(text):
         return b
     if _WHY.search(q) and _REASON.search(text):
         return b
@@ -195,6 +195,13 @@ def written_twins(loaded: Loaded) -> dict[str, list[str]]:
     return loaded.derived("ask_written_twins", build)
 
 
+def twin_pages(loaded: Loaded, chunk: dict[str, Any], cfg: dict[str, Any]) -> list[str]:
+    """For a section of an INDIGO project page, the written pages about the same project (when enabled)."""
+    if chunk.get("type") != "project" or not cfg["retrieval"].get("written_twins"):
+        return []
+    return written_twins(loaded).get((chunk.get("meta") or {}).get("indigo_id") or "", [])
+
+
 def candidate_sections(
     loaded: Loaded, question: str, hits: list[Hit], cfg: dict[str, Any]
 ) -> list[tuple[dict, int, float]]:
@@ -209,27 +216,17 @@ def candidate_sections(
         if h.chunk.get("type") in NAMED_TYPES and router.names_in(question, h.chunk["title"], cfg)
     ]
     named.sort(key=lambda rh: (NAMED_TYPES.index(rh[1].chunk["type"]), rh[0]))
-    pages: list[str] = []
-    twins = written_twins(loaded) if rc.get("written_twins") else {}
+    # Each named page once, in that order; an INDIGO page brings the case study written about the
+    # same project first, which says more.
+    pages: dict[str, tuple[int, float]] = {}
     for r, h in named:
-        # An INDIGO page brings the case study written about the same project, which says more.
-        found = (
-            twins.get((h.chunk.get("meta") or {}).get("indigo_id") or "", [])
-            if h.chunk.get("type") == "project"
-            else []
-        )
-        for page in [*found, page_of(h.chunk)]:
-            if page in pages:
-                continue
-            pages.append(page)
-            if len(pages) > int(rc.get("named_pages", 2)):
-                break
-            for c in page_chunks(loaded).get(page, []):
-                if c["url"] not in seen:
-                    seen.add(c["url"])
-                    out.append((c, r, h.dense))
-        if len(pages) > int(rc.get("named_pages", 2)):
-            break
+        for page in [*twin_pages(loaded, h.chunk, cfg), page_of(h.chunk)]:
+            pages.setdefault(page, (r, h.dense))
+    for page, (r, dense) in list(pages.items())[: int(rc.get("named_pages", 2))]:
+        for c in page_chunks(loaded).get(page, []):
+            if c["url"] not in seen:
+                seen.add(c["url"])
+                out.append((c, r, dense))
     return out
 
 
