@@ -1,7 +1,7 @@
 """Honest declines for names the hub does not know: "the Swindon dementia SIB" when no page has one.
 
 A question that names a project, fund or organisation ("<qualifier words> SIB", "... fund",
-"... trust") is checked against the hub's pages: some page must hold every qualifier word
+"... trust") is checked against the hub's sections: some section (with its page title) must hold every qualifier word
 (a misspelling one or two letters off a word the hub uses counts as that word). If none does,
 the bot says the hub has no record of it instead of answering with loosely related sentences.
 """
@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from search_api.index.loaded import Loaded, page_of
+from search_api.index.loaded import Loaded
 from search_api.index.textproc import STOPWORDS, abbreviations, stem, words
 from search_api.search.spelling import one_edit
 
@@ -35,9 +35,21 @@ GENERIC = frozenset(
     show give explain describe overview summary page pages hub case study studies like did does do how what
     which who when where why any each many much there here called named example examples type types kind kinds
     help helped work worked working success successful whole entire main key other another same such one two
-    please ok okay hi hello also just really actually want need know find look looking see""".split()
+    please ok okay hi hello also just really actually want need know find look looking see definition hub's""".split()
 )
 _WORD_FORM = re.compile(r"^[a-z][a-z'-]{2,}$")
+# Verbs a question puts before the scheme it asks about ("does Peterborough prove SIBs work?",
+# "what do Americans call SIBs?"): the words before them are the subject, not part of a name.
+VERBS = frozenset(
+    """prove proves proved judge judged rename renamed outperform outperforms draft drafting transfer transferring
+    teach teaches taught test tests tested call calls attract attracts monitor monitors monitoring show shows
+    showed mean means compare compared explain explains use uses used design designing run runs launch launched
+    replace replaces replaced evaluate evaluated measure measured price priced choose chose decide decided make
+    makes made get gets structure structured procure procured support supports supported deliver delivers
+    delivered achieve achieves achieved improve improves improved reduce reduces reduced change changes changed
+    affect affects involve involves include includes cover covers beat beats differ differs become becomes
+    pay pays paid invest invests invested""".split()
+)
 MAX_QUALIFIERS = 4
 # Heads that end a proper name ("Leeds Outcomes Trust"): the head word must be on the page too.
 _NAME_HEADS = frozenset(
@@ -75,21 +87,21 @@ class Unknown:
 
 # Lists of names (the organisations A-Z, the project finder) hold words of every project at once.
 _LISTING_TYPES = frozenset({"tool"})
-# Pages about many things (section indexes, the glossary, the common questions) count section by section.
-_MANY_THINGS = re.compile(r"^/([^/]+/)?$|^/(common-questions|glossary)/")
 
 
 def _unit(chunk: dict) -> str:
-    """Where a name's words must all be found: the page about one thing, or one section of a page about many."""
-    page = page_of(chunk)
-    return chunk["url"] if _MANY_THINGS.match(page) else page
+    """Where a name's words must all be found: one section, with its page title.
+
+    A page is too wide: an INDIGO page about a Canadian hypertension project holds "Toronto",
+    "early" and "years" in different sections, yet names no "Toronto early years bond"."""
+    return chunk["url"]
 
 
 @dataclass(frozen=True)
 class _Vocab:
     """The hub's words as the name checks read them, from one pass over the sections."""
 
-    pages: dict[str, set[str]]  # each page's (or section's, see _unit) stems, listings left out
+    pages: dict[str, set[str]]  # each section's stems (see _unit), listings left out
     pairs: frozenset[tuple[str, str]]  # stems side by side anywhere, listings included (they hold every name)
     countries: frozenset[str]  # stems of the countries the sections are about
 
@@ -119,7 +131,7 @@ def _vocab(loaded: Loaded) -> _Vocab:
 
 
 def _page_words(loaded: Loaded) -> dict[str, set[str]]:
-    """Each page's (or section's, see _unit) stemmed words and place metadata, listings left out."""
+    """Each section's (see _unit) stemmed words and place metadata, listings left out."""
     return _vocab(loaded).pages
 
 
@@ -136,25 +148,30 @@ def _postings(loaded: Loaded) -> dict[str, set[str]]:
     return loaded.derived("names_postings", build)
 
 
-def _known(word: str, postings: dict[str, set[str]]) -> str | None:
-    """The hub's spelling of a word (itself, or the word a typo is one letter from), or None."""
+def _known(word: str, postings: dict[str, set[str]]) -> list[str]:
+    """The hub's spellings of a word: itself, or every word a typo is one letter from (empty if none).
+
+    All of them, not the first: "homelessnes" is one letter from "homelessness" and from "homelesses"."""
     for form in (word, stem(word)):
         if form in postings:
-            return form
+            return [form]
     if len(word) < 6:
         # One letter off a five-letter word is another word too often ("wight" -> "eight").
-        return None
+        return []
     # The word itself is not among the edits; it was looked up above.
-    for candidate in sorted(one_edit(word, any_letter=True)):
-        for form in (candidate, stem(candidate)):
-            if form in postings:
-                return form
+    forms = {f for c in one_edit(word, any_letter=True) for f in (c, stem(c)) if f in postings}
+    if forms:
+        return sorted(forms)
     if len(word) >= 8:
         # Long words may be two letters off ("peterbourgh"); short ones only one, or everything matches.
         pool = [w for w in postings if w[:2] == word[:2] and abs(len(w) - len(word)) <= 2]
-        close = difflib.get_close_matches(word, pool, n=1, cutoff=0.85)
-        return close[0] if close else None
-    return None
+        return difflib.get_close_matches(word, pool, n=1, cutoff=0.85)
+    return []
+
+
+def _where(forms: list[str], postings: dict[str, set[str]]) -> set[str]:
+    """The sections that use any of a word's spellings."""
+    return set().union(*(postings[f] for f in forms))
 
 
 def _unnamed_head(phrase: str, postings: dict[str, set[str]], vocab: _Vocab) -> bool:
@@ -171,14 +188,14 @@ def _unnamed_head(phrase: str, postings: dict[str, set[str]], vocab: _Vocab) -> 
         return False  # "the LCF fund", "GM homes" and other short forms are checked word by word only
     known = _known(last, postings)
     # A country written before the head ("... France fund") is where, not part of the name.
-    if known is None or known in vocab.countries:
+    if not known or set(known) & vocab.countries:
         return False
-    if (known, head) in pairs or (stem(last), head) in pairs:
+    if any((k, head) in pairs for k in known) or (stem(last), head) in pairs:
         return False
     # A known name with a head added by the reader ("Egalite des Chances Economiques fund"): its own
     # last two words stand side by side somewhere.
-    before = _known(ws[-3], postings) if len(ws) >= 3 and ws[-3] not in STOPWORDS else None
-    return before is None or (before, known) not in pairs
+    before = _known(ws[-3], postings) if len(ws) >= 3 and ws[-3] not in STOPWORDS else []
+    return not any((b, k) in pairs for b in before for k in known)
 
 
 def qualifier_phrases(question: str) -> list[tuple[str, list[str]]]:
@@ -189,7 +206,7 @@ def qualifier_phrases(question: str) -> list[tuple[str, list[str]]]:
         before = words(question[: m.start()])
         quals: list[str] = []
         for w in reversed(before):
-            if w in STOPWORDS or not _WORD_FORM.match(w) or len(quals) == MAX_QUALIFIERS:
+            if w in STOPWORDS or w in VERBS or not _WORD_FORM.match(w) or len(quals) == MAX_QUALIFIERS:
                 break
             quals.insert(0, w)
         named = [w for w in quals if w not in GENERIC]
@@ -237,11 +254,11 @@ def unknown_name(loaded: Loaded, question: str) -> Unknown | None:
         # A word the hub never uses names something only where names go: first, with a capital,
         # or a word outside ordinary English.
         if any(
-            s is None and (i == 0 or w in capitalised or (ordinary and w not in ordinary))
+            not s and (i == 0 or w in capitalised or (ordinary and w not in ordinary))
             for i, (w, s) in enumerate(zip(expanded, spelt, strict=True))
         ):
             return Unknown(phrase)
-        known = [postings[s] for s in spelt if s is not None]
+        known = [_where(s, postings) for s in spelt if s]
         if known and not set.intersection(*known):
             return Unknown(phrase)
         if _unnamed_head(phrase, postings, _vocab(loaded)):

@@ -157,6 +157,9 @@ def named_hub() -> Loaded:
                 "/funds/ece/", "Egalite des Chances Economiques", "A French outcomes fund for jobs in Leeds and Paris."
             ),
             _chunk("/projects/p2/", "Leeds Healthy Homes", "Run with an NHS trust in Leeds."),
+            # One page, two sections: "Toronto" in one, "early years" in the other.
+            _chunk("/projects/p3/#investors", "Blood Pressure SIB", "The Toronto Foundation invested.", "Investors"),
+            _chunk("/projects/p3/#who", "Blood Pressure SIB", "People aged 60 years or more, found early.", "Who"),
         ]
     )
 
@@ -175,11 +178,24 @@ def named_hub() -> Loaded:
         ("leeds outcomes trust what projects does it fund", "leeds outcomes trust"),
         ("egalite des chances economiques fund", None),  # a known name with the reader's own head word
         ("egalite des chances economiques france fund", None),  # a country before the head says where
+        # Every word is on one page, but in different sections: the page does not name that scheme.
+        ("toronto early years outcomes bond evaluation", "toronto early years outcomes bond"),
+        ("toronto blood pressure sib", None),  # the title counts in every section
+        # A verb ends the name: the words before it are the subject of the question.
+        ("does peterborough prove social impact bonds work", None),
+        ("what do americans call social impact bonds", None),
     ],
 )
 def test_unknown_names_are_caught_and_known_ones_pass(named_hub, question, unknown):
     found = names.unknown_name(named_hub, question)
     assert (found.phrase if found else None) == unknown
+
+
+def test_a_typo_counts_as_every_word_it_is_one_letter_from():
+    # "homelessnes" is one letter from "homelessness" and from "homelesses"; the first found is not enough.
+    postings = {"homelessness": {"/a/"}, "homelesses": {"/b/"}}
+    assert names._known("homelessnes", postings) == ["homelesses", "homelessness"]
+    assert names._known("wight", {"eight": {"/a/"}}) == []  # short words are not mended
 
 
 def test_the_unknown_name_message_names_it_and_offers_pages():
