@@ -234,6 +234,7 @@ def answer_question(
             if anchor and cfg["retrieval"].get("anchor_sentences")
             else selection.choose(cands, scores, vecs, cfg)
         )
+        picked = selection.with_antecedents(cands, picked, int(cfg["retrieval"]["max_sentences"]))
         chosen = selection.readable_order(cands, picked)
         answer = [{"text": cands[i].text, "citation": citation(cands[i].chunk)} for i in chosen]
         tool = next((r.link for r in cfg["_rules"] if r.name == "feasibility" and r.link), None)

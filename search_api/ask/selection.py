@@ -89,6 +89,19 @@ def _continue(cands: list[Sentence], chosen: list[int], texts: set[str], limit: 
             texts.add(cands[j].text)
 
 
+def with_antecedents(cands: list[Sentence], chosen: list[int], limit: int) -> list[int]:
+    """Each sentence that leans on the one before it ("It did not present them as proven.") brings
+    that sentence, placed just before it; the last ones drop out when that runs past the limit."""
+    where = {(c.chunk["url"], c.pos): i for i, c in enumerate(cands)}
+    out: list[int] = []
+    for i in chosen:
+        before = where.get((cands[i].chunk["url"], cands[i].pos - 1))
+        if _DEPENDENT.match(cands[i].text) and before is not None and before not in chosen and before not in out:
+            out.append(before)
+        out.append(i)
+    return out[:limit]
+
+
 def readable_order(cands: list[Sentence], chosen: list[int]) -> list[int]:
     """Pages in order of their best sentence; within a page, the order the page reads in."""
     page_rank: dict[str, int] = {}

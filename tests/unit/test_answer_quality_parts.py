@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search_api.ask import authored, names, router
+from search_api.ask import authored, names, router, selection
 from search_api.ask.sentences import Sentence
 from search_api.index import questions
 from search_api.index.chunker import chunks_from_pages
@@ -263,7 +263,6 @@ def test_which_questions_ask_for_their_key_fact_row(question, label, asked):
 
 
 def test_a_lead_in_brings_the_line_it_introduces_and_is_never_left_last():
-    from search_api.ask import selection
 
     chunk = {"url": "/e/#found", "page": "/e/"}
     texts = [
@@ -284,6 +283,18 @@ def test_a_lead_in_brings_the_line_it_introduces_and_is_never_left_last():
     # With room for one more sentence only, the lead-in "Three things helped:" is passed over.
     picked = selection.choose(cands, np.array([0.1, 0.2, 0.9, 0.8, 0.1]), vecs, cfg)
     assert picked[0] == 2 and 3 not in picked
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it():
+    chunk = {"url": "/e/#found", "page": "/e/"}
+    texts = ["The review found three promises.", "It did not present them as proven.", "Costs were high."]
+    other = {"url": "/f/", "page": "/f/"}
+    cands = [Sentence(t, chunk, 0, i) for i, t in enumerate(texts)] + [Sentence("This is elsewhere.", other, 1, 0)]
+    # "It did not ..." brings "The review found ..." just before it; a first sentence has nothing to bring.
+    assert selection.with_antecedents(cands, [1, 2], 4) == [0, 1, 2]
+    assert selection.with_antecedents(cands, [3, 1], 4) == [3, 0, 1]
+    assert selection.with_antecedents(cands, [0, 1], 4) == [0, 1]  # already there
+    assert selection.with_antecedents(cands, [2, 1], 2) == [2, 0]  # the limit still holds
 
 
 def test_a_word_outside_the_models_vocabulary_counts_as_a_name():
