@@ -24,7 +24,7 @@ _HEAD = re.compile(
     r"\b(social\s+impact\s+bonds?|social\s+benefit\s+bonds?|development\s+impact\s+bonds?|impact\s+bonds?"
     r"|outcomes?\s+bonds?|pay\s+for\s+success(\s+(pilot|project|programme|initiative))?|sibs?|dibs?|sbbs?|pfs"
     r"|projects?|programmes?|programs?|pilots?|schemes?|funds?|trusts?|partnerships?|initiatives?|bonds?"
-    r"|contracts?|collective|partners|foundation|consortium|alliance|ventures|capital|investments)\b",
+    r"|contracts?|collective|partners|foundation|consortium|alliance|ventures|capital|investments|finance)\b",
     re.I,
 )
 # Words that describe any scheme rather than name one.

@@ -184,6 +184,9 @@ def named_hub() -> Loaded:
         # A verb ends the name: the words before it are the subject of the question.
         ("does peterborough prove social impact bonds work", None),
         ("what do americans call social impact bonds", None),
+        # "finance" ends an investor's name; on its own with "social" it names nothing.
+        ("harbourside social finance - who are they", "harbourside social finance"),
+        ("who is social finance", None),
     ],
 )
 def test_unknown_names_are_caught_and_known_ones_pass(named_hub, question, unknown):
